@@ -1,0 +1,94 @@
+/** Node adapter: local files as {@link RangeSource}s, read at positions. */
+import { open, stat, readdir, type FileHandle } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { FormatError } from '../errors.js';
+import { checkRange, type RangeSource, type SourceOpener } from '../source.js';
+
+/** A local file read with positioned reads (never loaded whole). */
+export class FileSource implements RangeSource {
+  private constructor(readonly name: string, readonly byteLength: number, private handle: FileHandle | undefined) {}
+
+  /**
+   * Opens `path` for reading.
+   * @throws FormatError (code `not-found`) when the file does not exist.
+   */
+  static async open(path: string): Promise<FileSource> {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (e) {
+      throw new FormatError(`cannot open file: ${(e as Error).message}`, { format: 'io', kind: 'truncated', code: 'not-found', path, cause: e });
+    }
+    const st = await handle.stat();
+    if (!st.isFile()) {
+      await handle.close();
+      throw new FormatError('not a regular file', { format: 'io', kind: 'malformed', code: 'not-a-file', path });
+    }
+    return new FileSource(path, st.size, handle);
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    checkRange(this, offset, length);
+    if (this.handle === undefined) throw new FormatError('file is closed', { format: 'io', kind: 'malformed', code: 'closed', path: this.name });
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await this.handle.read(out, done, length - done, offset + done);
+      if (bytesRead === 0) {
+        throw new FormatError(`file ended after ${offset + done} bytes while reading ${length} at ${offset}`, { format: 'io', kind: 'truncated', code: 'short-read', path: this.name, offset: offset + done });
+      }
+      done += bytesRead;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    const h = this.handle;
+    this.handle = undefined;
+    await h?.close();
+  }
+}
+
+/** Opens files relative to a local directory. Paths may not escape it. */
+export class DirOpener implements SourceOpener {
+  readonly name: string;
+  constructor(dir: string) {
+    this.name = resolve(dir);
+  }
+  private resolvePath(relativePath: string): string {
+    const p = resolve(this.name, relativePath);
+    if (p !== this.name && !p.startsWith(this.name + sep)) {
+      throw new FormatError(`path ${relativePath} escapes ${this.name}`, { format: 'io', kind: 'unsafe', code: 'path-escape', path: relativePath });
+    }
+    return p;
+  }
+  open(relativePath: string): Promise<RangeSource> {
+    return FileSource.open(this.resolvePath(relativePath));
+  }
+  async exists(relativePath: string): Promise<boolean> {
+    try {
+      await stat(this.resolvePath(relativePath));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  async list(relativePath: string): Promise<string[]> {
+    return (await readdir(this.resolvePath(relativePath))).sort();
+  }
+}
+
+/** Opens a local file as a source (see {@link FileSource.open}). */
+export function openFile(path: string): Promise<FileSource> {
+  return FileSource.open(path);
+}
+
+/** An opener for the directory that holds `path`. */
+export function openerBeside(path: string): DirOpener {
+  return new DirOpener(dirname(path));
+}
+
+/** An opener for `dir` itself. */
+export function openDir(dir: string): DirOpener {
+  return new DirOpener(join(dir));
+}

@@ -1,0 +1,3 @@
+export * from './file-source.js';
+export * from './atomic.js';
+export * from './python.js';

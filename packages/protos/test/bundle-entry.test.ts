@@ -1,0 +1,21 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { int64ToBigInt, tensorflow } from '../src/index.js';
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+test('BundleEntryProto encodes exactly as TensorFlow (real TF 2.2 entry bytes)', () => {
+  const entry = tensorflow.BundleEntryProto.create({ dtype: 1, shape: { dim: [{ size: 2 }] }, shard_id: 1, offset: 16, size: 8, crc32c: 0xcb912af6 });
+  assert.equal(hex(tensorflow.BundleEntryProto.encode(entry).finish()), '080112041202080218012010280835f62a91cb');
+});
+
+test('BundleHeaderProto for two shards is 08 02 1a 02 08 01', () => {
+  const h = tensorflow.BundleHeaderProto.create({ num_shards: 2, version: { producer: 1 } });
+  assert.equal(hex(tensorflow.BundleHeaderProto.encode(h).finish()), '08021a020801');
+});
+
+test('int64 fields decode as 64-bit values', () => {
+  const bytes = tensorflow.BundleEntryProto.encode({ offset: '9007199254740993' as unknown as number, size: 1 }).finish();
+  const back = tensorflow.BundleEntryProto.decode(bytes);
+  assert.equal(int64ToBigInt(back.offset), 9007199254740993n);
+});
