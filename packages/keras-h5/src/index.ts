@@ -1,1 +1,11 @@
-export {};
+export * from './model-desc.js';
+export * from './h5-types.js';
+export * from './h5-backend.js';
+export * from './tensors.js';
+export * from './legacy-h5.js';
+export * from './weights-h5.js';
+export * from './keras-zip.js';
+export * from './config-model.js';
+export * from './dialect.js';
+export * from './registry.js';
+export * from './keras-file.js';

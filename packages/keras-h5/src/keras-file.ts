@@ -1,0 +1,181 @@
+/**
+ * Entry points: sniff a Keras file from its content, load any layout into a
+ * {@link KerasModelDesc}, save a description in any layout, and list stored
+ * datasets for `tfsave inspect`.
+ */
+import { errorsFor, tensorSha256 } from '@tfsave/core';
+import { h5Ready, isHdf5, parseHdf5, writeHdf5 } from './h5-backend.js';
+import type { H5Group, H5Limits } from './h5-types.js';
+import { buildLegacyH5, legacyKind, listDatasets, readLegacyH5 } from './legacy-h5.js';
+import { buildWeightsH5, isWeightsH5Tree, readWeightsH5 } from './weights-h5.js';
+import type { KerasZipLimits } from './keras-zip.js';
+import { isZip, packKerasZip, unpackKerasZip, zipJson } from './keras-zip.js';
+import type { KerasFormat, KerasModelDesc } from './model-desc.js';
+import { isJsonObject } from './model-desc.js';
+import { isKerasObject, layerName, modelLayers } from './config-model.js';
+import type { SafetyOptions } from './registry.js';
+import { checkConfigSafety } from './registry.js';
+import { detectDialect, toKeras3 } from './dialect.js';
+
+const fail = errorsFor('keras');
+
+/** Container format judged from the first bytes. */
+export type ContainerKind = 'hdf5' | 'keras-zip' | 'unknown';
+
+/** Sniffs the container from content (never from the file name); never throws. */
+export function sniffContainer(head: Uint8Array): ContainerKind {
+  return isHdf5(head) ? 'hdf5' : isZip(head) ? 'keras-zip' : 'unknown';
+}
+
+/** Options of {@link loadKerasModel}. */
+export interface LoadOptions extends SafetyOptions {
+  readonly h5Limits?: H5Limits;
+  readonly zipLimits?: KerasZipLimits;
+  /** Skip the config safety check (configs are still never executed). Default false. */
+  readonly skipSafetyCheck?: boolean;
+  /** Name for error messages. */
+  readonly name?: string;
+}
+
+/** A loaded file: its layout and contents. */
+export interface LoadedKerasFile {
+  readonly format: KerasFormat;
+  readonly container: 'hdf5' | 'keras-zip';
+  readonly model: KerasModelDesc;
+  /** `metadata.json` of a `.keras`. */
+  readonly metadata?: Record<string, unknown>;
+}
+
+function fromH5Tree(tree: H5Group, opts: LoadOptions): { format: KerasFormat; model: KerasModelDesc } {
+  const kind = legacyKind(tree);
+  if (kind !== undefined) return { format: kind, model: readLegacyH5(tree, opts.name) };
+  if (isWeightsH5Tree(tree)) return { format: 'weights.h5', model: readWeightsH5(tree, undefined, opts.name) };
+  throw fail.unsupported('HDF5 file has none of the Keras layouts (model_config, layer_names, layers/)', 'layout', { path: opts.name });
+}
+
+/**
+ * Loads any Keras layout from bytes, detecting it from content.
+ * @throws FormatError for broken, unsafe (Lambda, unregistered classes, external links, zip paths) or over-limit files.
+ */
+export async function loadKerasModel(bytes: Uint8Array, opts: LoadOptions = {}): Promise<LoadedKerasFile> {
+  await h5Ready();
+  const kind = sniffContainer(bytes);
+  let out: LoadedKerasFile;
+  if (kind === 'hdf5') {
+    const r = fromH5Tree(parseHdf5(bytes, { ...opts.h5Limits, ...(opts.name !== undefined ? { name: opts.name } : {}) }), opts);
+    out = { ...r, container: 'hdf5' };
+  } else if (kind === 'keras-zip') {
+    const entries = unpackKerasZip(bytes, opts.zipLimits, opts.name);
+    const config = zipJson(entries, 'config.json', opts.name);
+    if (!isKerasObject(config)) throw fail.malformed('config.json is missing or not a serialized Keras object', 'config', { path: opts.name });
+    const metadata = zipJson(entries, 'metadata.json', opts.name);
+    const weights = entries.get('model.weights.h5');
+    if (weights === undefined) {
+      throw fail.unsupported(entries.has('model.weights.npz') ? 'model.weights.npz archives are not supported' : 'no model.weights.h5 in the archive', 'weights-member', { path: opts.name });
+    }
+    const where = `${opts.name ?? ''}:model.weights.h5`;
+    const model = readWeightsH5(parseHdf5(weights, { ...opts.h5Limits, name: where }), config, where);
+    const compile = config['compile_config'];
+    out = {
+      format: 'keras', container: 'keras-zip',
+      model: {
+        ...model,
+        ...(isJsonObject(compile) ? { trainingConfig: compile } : {}),
+        ...(isJsonObject(metadata) && typeof metadata['keras_version'] === 'string' ? { kerasVersion: metadata['keras_version'] } : {}),
+      },
+      ...(isJsonObject(metadata) ? { metadata } : {}),
+    };
+  } else {
+    throw fail.unsupported('neither HDF5 nor zip signature: not a Keras file', 'signature', { path: opts.name, offset: 0 });
+  }
+  if (out.model.modelConfig !== undefined && opts.skipSafetyCheck !== true) checkConfigSafety(out.model.modelConfig, opts);
+  return out;
+}
+
+/** Options of {@link saveKerasModel}. */
+export interface SaveOptions {
+  /** `h5` legacy full model, `weights-h5-legacy` (`save_weights('w.h5')`), `weights.h5` (Keras 3) or `keras` zip. */
+  readonly format: KerasFormat;
+  /** Include optimizer state. Default true. */
+  readonly includeOptimizer?: boolean;
+}
+
+/**
+ * Serializes a description in the requested layout.
+ * @throws TypeError when the layout needs a model config and there is none.
+ */
+export async function saveKerasModel(desc: KerasModelDesc, opts: SaveOptions): Promise<Uint8Array> {
+  await h5Ready();
+  const withOpt = opts.includeOptimizer === false ? { ...desc, optimizer: undefined } : desc;
+  const clean: KerasModelDesc = Object.fromEntries(Object.entries(withOpt).filter(([, v]) => v !== undefined)) as unknown as KerasModelDesc;
+  switch (opts.format) {
+    case 'h5': return writeHdf5(buildLegacyH5(clean));
+    case 'weights-h5-legacy': return writeHdf5(buildLegacyH5(clean, { weightsOnly: true }));
+    case 'weights.h5': return writeHdf5(buildWeightsH5(clean));
+    case 'keras': {
+      if (clean.modelConfig === undefined) throw new TypeError('keras-h5: a .keras archive needs modelConfig');
+      const config = toKeras3(clean.modelConfig);
+      // Keras 2 training_config objects lack `module`; only Keras 3 compile_configs are carried over.
+      if (clean.trainingConfig !== undefined && config['compile_config'] === undefined && detectDialect(clean.trainingConfig) === 'keras3' && !('optimizer_config' in clean.trainingConfig)) {
+        config['compile_config'] = clean.trainingConfig;
+      }
+      const weights = writeHdf5(buildWeightsH5({ ...clean, modelConfig: config }));
+      const version = clean.kerasVersion?.startsWith('3') === true ? clean.kerasVersion : '3.15.1';
+      const now = new Date().toISOString();
+      return packKerasZip({ metadata: { keras_version: version, date_saved: `${now.slice(0, 10)}@${now.slice(11, 19)}` }, config, weights });
+    }
+  }
+}
+
+/** One stored tensor as listed by `tfsave inspect --json`. */
+export interface InspectEntry {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  readonly sha256: string;
+}
+
+/** Listing of a file's datasets: HDF5 paths, prefixed by the zip member inside a `.keras`. */
+export interface InspectListing {
+  readonly format: 'hdf5' | 'keras-zip';
+  readonly entries: InspectEntry[];
+}
+
+/**
+ * Lists every dataset with dtype, shape and sha256 of its little-endian bytes.
+ * @throws FormatError as {@link loadKerasModel}.
+ */
+export async function listKerasDatasets(bytes: Uint8Array, opts: LoadOptions = {}): Promise<InspectListing> {
+  await h5Ready();
+  const kind = sniffContainer(bytes);
+  const list = (tree: H5Group, prefix: string): InspectEntry[] =>
+    listDatasets(tree).map(({ path, ds }) => ({ name: `${prefix}${path}`, dtype: ds.dtype, shape: ds.shape, sha256: tensorSha256(ds.data) }));
+  if (kind === 'hdf5') return { format: 'hdf5', entries: list(parseHdf5(bytes, { ...opts.h5Limits, ...(opts.name !== undefined ? { name: opts.name } : {}) }), '') };
+  if (kind === 'keras-zip') {
+    const entries = unpackKerasZip(bytes, opts.zipLimits, opts.name);
+    const out: InspectEntry[] = [];
+    for (const [member, data] of entries) if (member.endsWith('.h5')) out.push(...list(parseHdf5(data, { ...opts.h5Limits, name: member }), `${member}:`));
+    return { format: 'keras-zip', entries: out };
+  }
+  throw fail.unsupported('neither HDF5 nor zip signature: not a Keras file', 'signature', { path: opts.name, offset: 0 });
+}
+
+/** One row of a model summary. */
+export interface SummaryRow {
+  readonly name: string;
+  readonly className: string;
+  readonly params: number;
+  readonly weightShapes: readonly (readonly number[])[];
+}
+
+/** A layer/weights view of a loaded model: layers in config order with parameter counts. */
+export function summarizeModel(model: KerasModelDesc): { rows: SummaryRow[]; totalParams: number } {
+  const cfgLayers = model.modelConfig !== undefined && isKerasObject(model.modelConfig) ? modelLayers(model.modelConfig) : [];
+  const byName = new Map(model.layers.map((l) => [l.name, l]));
+  const names = cfgLayers.length > 0 ? cfgLayers.map((l) => ({ name: layerName(l), className: l.class_name })) : model.layers.map((l) => ({ name: l.name, className: '?' }));
+  const rows = names.map(({ name, className }) => {
+    const w = byName.get(name)?.weights ?? [];
+    return { name, className, params: w.reduce((s, t) => s + t.shape.reduce((a, b) => a * b, 1), 0), weightShapes: w.map((t) => t.shape) };
+  });
+  return { rows, totalParams: rows.reduce((s, r) => s + r.params, 0) };
+}

@@ -1,0 +1,105 @@
+/**
+ * The Keras 3 `.weights.h5` layout (`saving_lib`): `layers/<key>/vars/<i>`,
+ * `optimizer/vars/<i>`, root `vars`, with a `name` attribute on each `vars`
+ * group from Keras 3.6. Keras 2.13–2.15 wrote `_layer_checkpoint_dependencies`
+ * instead of `layers`; both are read.
+ */
+import { errorsFor } from '@tfsave/core';
+import type { H5Group } from './h5-types.js';
+import { attrString, H5GroupBuilder, strAttr } from './h5-types.js';
+import type { KerasModelDesc, LayerWeights, TensorRecord } from './model-desc.js';
+import type { KerasObjectJson } from './config-model.js';
+import { isKerasObject, layerName, modelLayers, weightNamesFor, weightsH5LayerKeys } from './config-model.js';
+import { datasetFromTensor, tensorFromDataset } from './tensors.js';
+
+const fail = errorsFor('keras-weights-h5');
+
+/** True when the tree has the `.weights.h5` shape (`layers` or `_layer_checkpoint_dependencies` groups). */
+export function isWeightsH5Tree(root: H5Group): boolean {
+  return root.children.get('layers')?.kind === 'group' || root.children.get('_layer_checkpoint_dependencies')?.kind === 'group';
+}
+
+function readVars(g: H5Group | undefined, where: string | undefined): TensorRecord[] {
+  const vars = g?.children.get('vars');
+  if (vars === undefined || vars.kind !== 'group') return [];
+  const keys = [...vars.children.keys()].sort((a, b) => Number(a) - Number(b));
+  return keys.map((k, i) => {
+    const ds = vars.children.get(k)!;
+    if (ds.kind !== 'dataset') throw fail.malformed(`vars/${k} is a group, expected a dataset`, 'vars', { path: where });
+    if (String(i) !== k) throw fail.malformed(`vars has key ${k} where ${i} was expected`, 'vars-index', { path: where });
+    return tensorFromDataset(k, ds);
+  });
+}
+
+/**
+ * Reads a `.weights.h5` tree. With a model config, layer groups are matched to
+ * config layers by Keras's class-based keys; otherwise by the `vars` name attribute or the key.
+ * @throws FormatError `malformed` when `vars` are not numbered 0..n-1.
+ */
+export function readWeightsH5(root: H5Group, modelConfig?: KerasObjectJson, where?: string): KerasModelDesc {
+  const container = root.children.get('layers') ?? root.children.get('_layer_checkpoint_dependencies');
+  if (container === undefined || container.kind !== 'group') throw fail.malformed('no layers group: not a .weights.h5 file', 'layout', { path: where });
+  const byKey = new Map<string, KerasObjectJson>();
+  if (modelConfig !== undefined) for (const { layer, key } of weightsH5LayerKeys(modelLayers(modelConfig))) byKey.set(key, layer);
+  const layers: LayerWeights[] = [];
+  for (const [key, g] of container.children) {
+    if (g.kind !== 'group') continue;
+    const cfg = byKey.get(key);
+    const vars = g.children.get('vars');
+    const attrName = vars?.kind === 'group' ? attrString(vars.attrs, 'name') : undefined;
+    const name = cfg !== undefined ? layerName(cfg) : attrName ?? key;
+    const raw = readVars(g, where);
+    const names = weightNamesFor(cfg, raw.length);
+    layers.push({ name, weights: raw.map((t, i) => ({ ...t, name: names[i]! })) });
+  }
+  if (modelConfig !== undefined) {
+    const order = new Map(modelLayers(modelConfig).map((l, i) => [layerName(l), i]));
+    layers.sort((a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9));
+  }
+  const opt = root.children.get('optimizer');
+  const optWeights = opt?.kind === 'group' ? readVars(opt, where) : [];
+  return {
+    ...(modelConfig !== undefined ? { modelConfig } : {}),
+    layers,
+    ...(optWeights.length > 0 ? { optimizer: { weights: optWeights } } : {}),
+  };
+}
+
+/** Options of {@link buildWeightsH5}. */
+export interface WeightsH5WriteOptions {
+  /** Write the Keras ≥ 3.6 `name` attribute on `vars` groups. Default true. */
+  readonly nameAttributes?: boolean;
+  /** Optimizer name for `optimizer/vars`'s name attribute. Default `adam`. */
+  readonly optimizerName?: string;
+}
+
+/**
+ * Builds a `.weights.h5` tree for a description with a model config (its layers give the group keys).
+ * @throws TypeError when a weighted layer of the description is not in the config.
+ */
+export function buildWeightsH5(desc: KerasModelDesc, options: WeightsH5WriteOptions = {}): H5Group {
+  const root = new H5GroupBuilder();
+  const named = options.nameAttributes !== false;
+  const cfg = desc.modelConfig;
+  const modelName = cfg !== undefined && isKerasObject(cfg) && typeof cfg.config['name'] === 'string' ? cfg.config['name'] : 'sequential';
+  const rootVars = root.ensureGroup('vars');
+  if (named) rootVars.attrs['name'] = strAttr(modelName);
+  const byName = new Map(desc.layers.map((l) => [l.name, l]));
+  const entries = cfg !== undefined && isKerasObject(cfg)
+    ? weightsH5LayerKeys(modelLayers(cfg)).map(({ layer, key }) => ({ key, name: layerName(layer) }))
+    : desc.layers.map((l) => ({ key: l.name, name: l.name }));
+  for (const { key, name } of entries) {
+    const vars = root.ensureGroup(`layers/${key}/vars`);
+    if (named) vars.attrs['name'] = strAttr(name);
+    (byName.get(name)?.weights ?? []).forEach((w, i) => vars.setDataset(String(i), datasetFromTensor(w)));
+  }
+  for (const l of desc.layers) {
+    if (l.weights.length > 0 && !entries.some((e) => e.name === l.name)) throw new TypeError(`keras-weights-h5: layer ${l.name} has weights but is not in the model config`);
+  }
+  if (desc.optimizer !== undefined && desc.optimizer.weights.length > 0) {
+    const ov = root.ensureGroup('optimizer/vars');
+    if (named) ov.attrs['name'] = strAttr(options.optimizerName ?? 'adam');
+    desc.optimizer.weights.forEach((w, i) => ov.setDataset(String(i), datasetFromTensor(w)));
+  }
+  return root;
+}
