@@ -251,7 +251,61 @@ def k_file_sha256(case, path):
     need(got == case["sha256"], f"sha256 {got[:16]}… != expected {case['sha256'][:16]}…")
 
 
+def k_keras_zip(case, path):
+    """A .keras zip: Python's zipfile opens it, the named members exist, and
+    h5py reads the datasets of model.weights.h5 (names without the member prefix)."""
+    import io
+    import zipfile
+
+    import h5py
+
+    need(os.path.isfile(path), "file not found")
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        for m in case.get("members", ["metadata.json", "config.json", "model.weights.h5"]):
+            need(m in names, f"member {m} missing (has {sorted(names)})")
+        json.loads(z.read("config.json"))
+        with h5py.File(io.BytesIO(z.read("model.weights.h5")), "r") as f:
+            items = tensors_io.read_h5_obj(f)
+    datasets = case.get("datasets", [])
+    norm = [dict(d, name=d["name"] if d["name"].startswith("/") else "/" + d["name"]) for d in datasets]
+    check_tensor_list(items, norm, case.get("exact_keys", False), path)
+
+
+def k_saved_model_load(case, path):
+    """tf.saved_model.load opens the directory; the expected signatures exist; optionally
+    `serving_default` (or case["signature"]) run on `input` matches `expected`."""
+    import tensorflow as tf
+
+    need(os.path.isfile(os.path.join(path, "saved_model.pb")), "saved_model.pb not found")
+    if case.get("tf1"):
+        # TF1 graphs (reference-typed variables, no object graph) load through a v1 session.
+        with tf.Graph().as_default():
+            with tf.compat.v1.Session() as sess:
+                mg = tf.compat.v1.saved_model.loader.load(sess, case.get("tags") or ["serve"], path)
+                sigs = sorted(mg.signature_def.keys())
+                for s in case.get("signatures", []):
+                    need(s in sigs, f"signature {s!r} missing (has {sigs})")
+        return
+    loaded = tf.saved_model.load(path, tags=case.get("tags"))
+    sigs = sorted(getattr(loaded, "signatures", {}).keys())
+    for s in case.get("signatures", []):
+        need(s in sigs, f"signature {s!r} missing (has {sigs})")
+    if "input" in case:
+        fn = loaded.signatures[case.get("signature", "serving_default")]
+        out = fn(tf.constant(_inputs(case)))
+        y = next(iter(out.values())).numpy() if isinstance(out, dict) else out.numpy()
+        exp = case["expected"]
+        errors = []
+        compare_tensor("output", common.dtype_name(y), list(y.shape), y,
+                       {"shape": exp["shape"], "data": exp["data"], "atol": case.get("atol", 1e-5)}, errors)
+        if errors:
+            raise CheckError("; ".join(errors))
+
+
 KINDS = {
+    "keras-zip": k_keras_zip,
+    "saved-model-load": k_saved_model_load,
     "npy": k_npy,
     "tensor-bundle": k_tensor_bundle,
     "latest-checkpoint": k_latest_checkpoint,

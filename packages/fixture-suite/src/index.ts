@@ -1,1 +1,2 @@
-export {};
+export * from './discover.js';
+export * from './expectations.js';
