@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { int64ToBigInt, tensorflow } from '../src/index.js';
+import { int64ToBigInt, keras, tensorflow, wireSchema } from '../src/index.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -18,4 +18,22 @@ test('int64 fields decode as 64-bit values', () => {
   const bytes = tensorflow.BundleEntryProto.encode({ offset: '9007199254740993' as unknown as number, size: 1 }).finish();
   const back = tensorflow.BundleEntryProto.decode(bytes);
   assert.equal(int64ToBigInt(back.offset), 9007199254740993n);
+});
+
+test('SavedModel messages round-trip: signature map, TensorInfo oneof, keras SavedMetadata', () => {
+  const sm = tensorflow.SavedModel.create({
+    saved_model_schema_version: 1,
+    meta_graphs: [{ meta_info_def: { tags: ['serve'] }, signature_def: { serving_default: { inputs: { x: { name: 'x:0', dtype: 1 } }, method_name: 'tensorflow/serving/predict' } } }],
+  });
+  const back = tensorflow.SavedModel.decode(tensorflow.SavedModel.encode(sm).finish());
+  assert.equal(back.meta_graphs[0]?.signature_def?.['serving_default']?.inputs?.['x']?.name, 'x:0');
+  const md = keras.SavedMetadata.decode(keras.SavedMetadata.encode({ nodes: [{ node_id: 0, node_path: 'root', identifier: '_tf_keras_sequential', metadata: '{}', version: { producer: 2, min_consumer: 1 } }] }).finish());
+  assert.equal(md.nodes[0]?.identifier, '_tf_keras_sequential');
+});
+
+test('wireSchema knows which fields hold messages, including map entries', () => {
+  assert.equal(wireSchema['tensorflow.SavedModel']?.[2], 'tensorflow.MetaGraphDef');
+  assert.equal(wireSchema['tensorflow.MetaGraphDef']?.[5], 'tensorflow.MetaGraphDef.signature_def$entry');
+  assert.equal(wireSchema['tensorflow.MetaGraphDef.signature_def$entry']?.[2], 'tensorflow.SignatureDef');
+  assert.equal(wireSchema['tensorflow.StructuredValue']?.[51], 'tensorflow.ListValue');
 });

@@ -1,1 +1,17 @@
-export {};
+/**
+ * `@tfsave/saved-model`: read and write TensorFlow SavedModel directories.
+ * Format code is pure and environment-neutral; `@tfsave/saved-model/node`
+ * adds local-directory helpers.
+ */
+export * from './limits.js';
+export * from './wire-guard.js';
+export * from './codec.js';
+export * from './summary-types.js';
+export * from './summarize.js';
+export * from './reader.js';
+export * from './show.js';
+export * from './writer/model-spec.js';
+export * from './writer/graph-builder.js';
+export * from './writer/activations.js';
+export * from './writer/layers.js';
+export * from './writer/write-saved-model.js';

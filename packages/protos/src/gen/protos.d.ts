@@ -3,54 +3,186 @@ import * as $protobuf from "protobufjs";
 import Long = require("long");
 export namespace tensorflow {
 
-    interface IBundleHeaderProto {
-        num_shards?: (number|null);
-        endianness?: (tensorflow.BundleHeaderProto.Endianness|null);
-        version?: (tensorflow.IVersionDef|null);
+    interface IAttrValue {
+        s?: (Uint8Array|null);
+        i?: (number|Long|null);
+        f?: (number|null);
+        b?: (boolean|null);
+        type?: (tensorflow.DataType|null);
+        shape?: (tensorflow.ITensorShapeProto|null);
+        tensor?: (tensorflow.ITensorProto|null);
+        list?: (tensorflow.AttrValue.IListValue|null);
+        func?: (tensorflow.INameAttrList|null);
+        placeholder?: (string|null);
     }
 
-    class BundleHeaderProto implements IBundleHeaderProto {
-        constructor(properties?: tensorflow.IBundleHeaderProto);
-        public num_shards: number;
-        public endianness: tensorflow.BundleHeaderProto.Endianness;
-        public version?: (tensorflow.IVersionDef|null);
-        public static create(properties?: tensorflow.IBundleHeaderProto): tensorflow.BundleHeaderProto;
-        public static encode(message: tensorflow.IBundleHeaderProto, writer?: $protobuf.Writer): $protobuf.Writer;
-        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.BundleHeaderProto;
+    class AttrValue implements IAttrValue {
+        constructor(properties?: tensorflow.IAttrValue);
+        public s?: (Uint8Array|null);
+        public i?: (number|Long|null);
+        public f?: (number|null);
+        public b?: (boolean|null);
+        public type?: (tensorflow.DataType|null);
+        public shape?: (tensorflow.ITensorShapeProto|null);
+        public tensor?: (tensorflow.ITensorProto|null);
+        public list?: (tensorflow.AttrValue.IListValue|null);
+        public func?: (tensorflow.INameAttrList|null);
+        public placeholder?: (string|null);
+        public value?: ("s"|"i"|"f"|"b"|"type"|"shape"|"tensor"|"list"|"func"|"placeholder");
+        public static create(properties?: tensorflow.IAttrValue): tensorflow.AttrValue;
+        public static encode(message: tensorflow.IAttrValue, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.AttrValue;
         public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
-    namespace BundleHeaderProto {
+    namespace AttrValue {
 
-        enum Endianness {
-            LITTLE = 0,
-            BIG = 1
+        interface IListValue {
+            s?: (Uint8Array[]|null);
+            i?: ((number|Long)[]|null);
+            f?: (number[]|null);
+            b?: (boolean[]|null);
+            type?: (tensorflow.DataType[]|null);
+            shape?: (tensorflow.ITensorShapeProto[]|null);
+            tensor?: (tensorflow.ITensorProto[]|null);
+            func?: (tensorflow.INameAttrList[]|null);
+        }
+
+        class ListValue implements IListValue {
+            constructor(properties?: tensorflow.AttrValue.IListValue);
+            public s: Uint8Array[];
+            public i: (number|Long)[];
+            public f: number[];
+            public b: boolean[];
+            public type: tensorflow.DataType[];
+            public shape: tensorflow.ITensorShapeProto[];
+            public tensor: tensorflow.ITensorProto[];
+            public func: tensorflow.INameAttrList[];
+            public static create(properties?: tensorflow.AttrValue.IListValue): tensorflow.AttrValue.ListValue;
+            public static encode(message: tensorflow.AttrValue.IListValue, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.AttrValue.ListValue;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
     }
 
-    interface IBundleEntryProto {
-        dtype?: (tensorflow.DataType|null);
-        shape?: (tensorflow.ITensorShapeProto|null);
-        shard_id?: (number|null);
-        offset?: (number|Long|null);
-        size?: (number|Long|null);
-        crc32c?: (number|null);
-        slices?: (tensorflow.ITensorSliceProto[]|null);
+    interface INameAttrList {
+        name?: (string|null);
+        attr?: ({ [k: string]: tensorflow.IAttrValue }|null);
     }
 
-    class BundleEntryProto implements IBundleEntryProto {
-        constructor(properties?: tensorflow.IBundleEntryProto);
-        public dtype: tensorflow.DataType;
-        public shape?: (tensorflow.ITensorShapeProto|null);
-        public shard_id: number;
-        public offset: (number|Long);
-        public size: (number|Long);
-        public crc32c: number;
-        public slices: tensorflow.ITensorSliceProto[];
-        public static create(properties?: tensorflow.IBundleEntryProto): tensorflow.BundleEntryProto;
-        public static encode(message: tensorflow.IBundleEntryProto, writer?: $protobuf.Writer): $protobuf.Writer;
-        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.BundleEntryProto;
+    class NameAttrList implements INameAttrList {
+        constructor(properties?: tensorflow.INameAttrList);
+        public name: string;
+        public attr: { [k: string]: tensorflow.IAttrValue };
+        public static create(properties?: tensorflow.INameAttrList): tensorflow.NameAttrList;
+        public static encode(message: tensorflow.INameAttrList, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.NameAttrList;
         public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ITensorProto {
+        dtype?: (tensorflow.DataType|null);
+        tensor_shape?: (tensorflow.ITensorShapeProto|null);
+        version_number?: (number|null);
+        tensor_content?: (Uint8Array|null);
+        half_val?: (number[]|null);
+        float_val?: (number[]|null);
+        double_val?: (number[]|null);
+        int_val?: (number[]|null);
+        string_val?: (Uint8Array[]|null);
+        scomplex_val?: (number[]|null);
+        int64_val?: ((number|Long)[]|null);
+        bool_val?: (boolean[]|null);
+        dcomplex_val?: (number[]|null);
+        resource_handle_val?: (tensorflow.IResourceHandleProto[]|null);
+        variant_val?: (tensorflow.IVariantTensorDataProto[]|null);
+        uint32_val?: (number[]|null);
+        uint64_val?: ((number|Long)[]|null);
+        float8_val?: (Uint8Array|null);
+    }
+
+    class TensorProto implements ITensorProto {
+        constructor(properties?: tensorflow.ITensorProto);
+        public dtype: tensorflow.DataType;
+        public tensor_shape?: (tensorflow.ITensorShapeProto|null);
+        public version_number: number;
+        public tensor_content: Uint8Array;
+        public half_val: number[];
+        public float_val: number[];
+        public double_val: number[];
+        public int_val: number[];
+        public string_val: Uint8Array[];
+        public scomplex_val: number[];
+        public int64_val: (number|Long)[];
+        public bool_val: boolean[];
+        public dcomplex_val: number[];
+        public resource_handle_val: tensorflow.IResourceHandleProto[];
+        public variant_val: tensorflow.IVariantTensorDataProto[];
+        public uint32_val: number[];
+        public uint64_val: (number|Long)[];
+        public float8_val: Uint8Array;
+        public static create(properties?: tensorflow.ITensorProto): tensorflow.TensorProto;
+        public static encode(message: tensorflow.ITensorProto, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorProto;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IVariantTensorDataProto {
+        type_name?: (string|null);
+        metadata?: (Uint8Array|null);
+        tensors?: (tensorflow.ITensorProto[]|null);
+    }
+
+    class VariantTensorDataProto implements IVariantTensorDataProto {
+        constructor(properties?: tensorflow.IVariantTensorDataProto);
+        public type_name: string;
+        public metadata: Uint8Array;
+        public tensors: tensorflow.ITensorProto[];
+        public static create(properties?: tensorflow.IVariantTensorDataProto): tensorflow.VariantTensorDataProto;
+        public static encode(message: tensorflow.IVariantTensorDataProto, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.VariantTensorDataProto;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IResourceHandleProto {
+        device?: (string|null);
+        container?: (string|null);
+        name?: (string|null);
+        hash_code?: (number|Long|null);
+        maybe_type_name?: (string|null);
+        dtypes_and_shapes?: (tensorflow.ResourceHandleProto.IDtypeAndShape[]|null);
+    }
+
+    class ResourceHandleProto implements IResourceHandleProto {
+        constructor(properties?: tensorflow.IResourceHandleProto);
+        public device: string;
+        public container: string;
+        public name: string;
+        public hash_code: (number|Long);
+        public maybe_type_name: string;
+        public dtypes_and_shapes: tensorflow.ResourceHandleProto.IDtypeAndShape[];
+        public static create(properties?: tensorflow.IResourceHandleProto): tensorflow.ResourceHandleProto;
+        public static encode(message: tensorflow.IResourceHandleProto, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.ResourceHandleProto;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace ResourceHandleProto {
+
+        interface IDtypeAndShape {
+            dtype?: (number|null);
+            shape?: (tensorflow.ITensorShapeProto|null);
+        }
+
+        class DtypeAndShape implements IDtypeAndShape {
+            constructor(properties?: tensorflow.ResourceHandleProto.IDtypeAndShape);
+            public dtype: number;
+            public shape?: (tensorflow.ITensorShapeProto|null);
+            public static create(properties?: tensorflow.ResourceHandleProto.IDtypeAndShape): tensorflow.ResourceHandleProto.DtypeAndShape;
+            public static encode(message: tensorflow.ResourceHandleProto.IDtypeAndShape, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.ResourceHandleProto.DtypeAndShape;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
     }
 
     interface ITensorShapeProto {
@@ -82,38 +214,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.TensorShapeProto.IDim): tensorflow.TensorShapeProto.Dim;
             public static encode(message: tensorflow.TensorShapeProto.IDim, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorShapeProto.Dim;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-    }
-
-    interface ITensorSliceProto {
-        extent?: (tensorflow.TensorSliceProto.IExtent[]|null);
-    }
-
-    class TensorSliceProto implements ITensorSliceProto {
-        constructor(properties?: tensorflow.ITensorSliceProto);
-        public extent: tensorflow.TensorSliceProto.IExtent[];
-        public static create(properties?: tensorflow.ITensorSliceProto): tensorflow.TensorSliceProto;
-        public static encode(message: tensorflow.ITensorSliceProto, writer?: $protobuf.Writer): $protobuf.Writer;
-        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorSliceProto;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
-    }
-
-    namespace TensorSliceProto {
-
-        interface IExtent {
-            start?: (number|Long|null);
-            length?: (number|Long|null);
-        }
-
-        class Extent implements IExtent {
-            constructor(properties?: tensorflow.TensorSliceProto.IExtent);
-            public start: (number|Long);
-            public length?: (number|Long|null);
-            public has_length?: "length";
-            public static create(properties?: tensorflow.TensorSliceProto.IExtent): tensorflow.TensorSliceProto.Extent;
-            public static encode(message: tensorflow.TensorSliceProto.IExtent, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorSliceProto.Extent;
             public static getTypeUrl(typeUrlPrefix?: string): string;
         }
     }
@@ -173,6 +273,31 @@ export namespace tensorflow {
         DT_UINT64_REF = 123
     }
 
+    interface IFingerprintDef {
+        saved_model_checksum?: (number|Long|null);
+        graph_def_program_hash?: (number|Long|null);
+        signature_def_hash?: (number|Long|null);
+        saved_object_graph_hash?: (number|Long|null);
+        checkpoint_hash?: (number|Long|null);
+        uuid?: (string|null);
+        version?: (tensorflow.IVersionDef|null);
+    }
+
+    class FingerprintDef implements IFingerprintDef {
+        constructor(properties?: tensorflow.IFingerprintDef);
+        public saved_model_checksum: (number|Long);
+        public graph_def_program_hash: (number|Long);
+        public signature_def_hash: (number|Long);
+        public saved_object_graph_hash: (number|Long);
+        public checkpoint_hash: (number|Long);
+        public uuid: string;
+        public version?: (tensorflow.IVersionDef|null);
+        public static create(properties?: tensorflow.IFingerprintDef): tensorflow.FingerprintDef;
+        public static encode(message: tensorflow.IFingerprintDef, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FingerprintDef;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
     interface IVersionDef {
         producer?: (number|null);
         min_consumer?: (number|null);
@@ -187,6 +312,1017 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IVersionDef): tensorflow.VersionDef;
         public static encode(message: tensorflow.IVersionDef, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.VersionDef;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IFullTypeDef {
+        type_id?: (number|null);
+        args?: (tensorflow.IFullTypeDef[]|null);
+        s?: (string|null);
+        i?: (number|Long|null);
+    }
+
+    class FullTypeDef implements IFullTypeDef {
+        constructor(properties?: tensorflow.IFullTypeDef);
+        public type_id: number;
+        public args: tensorflow.IFullTypeDef[];
+        public s?: (string|null);
+        public i?: (number|Long|null);
+        public attr?: ("s"|"i");
+        public static create(properties?: tensorflow.IFullTypeDef): tensorflow.FullTypeDef;
+        public static encode(message: tensorflow.IFullTypeDef, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FullTypeDef;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IFunctionDefLibrary {
+        "function"?: (tensorflow.IFunctionDef[]|null);
+        gradient?: (tensorflow.IGradientDef[]|null);
+        registered_gradients?: (tensorflow.IRegisteredGradient[]|null);
+    }
+
+    class FunctionDefLibrary implements IFunctionDefLibrary {
+        constructor(properties?: tensorflow.IFunctionDefLibrary);
+        public function: tensorflow.IFunctionDef[];
+        public gradient: tensorflow.IGradientDef[];
+        public registered_gradients: tensorflow.IRegisteredGradient[];
+        public static create(properties?: tensorflow.IFunctionDefLibrary): tensorflow.FunctionDefLibrary;
+        public static encode(message: tensorflow.IFunctionDefLibrary, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FunctionDefLibrary;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IFunctionDef {
+        signature?: (tensorflow.IOpDef|null);
+        attr?: ({ [k: string]: tensorflow.IAttrValue }|null);
+        arg_attr?: ({ [k: string]: tensorflow.FunctionDef.IArgAttrs }|null);
+        resource_arg_unique_id?: ({ [k: string]: number }|null);
+        node_def?: (tensorflow.INodeDef[]|null);
+        ret?: ({ [k: string]: string }|null);
+        control_ret?: ({ [k: string]: string }|null);
+    }
+
+    class FunctionDef implements IFunctionDef {
+        constructor(properties?: tensorflow.IFunctionDef);
+        public signature?: (tensorflow.IOpDef|null);
+        public attr: { [k: string]: tensorflow.IAttrValue };
+        public arg_attr: { [k: string]: tensorflow.FunctionDef.IArgAttrs };
+        public resource_arg_unique_id: { [k: string]: number };
+        public node_def: tensorflow.INodeDef[];
+        public ret: { [k: string]: string };
+        public control_ret: { [k: string]: string };
+        public static create(properties?: tensorflow.IFunctionDef): tensorflow.FunctionDef;
+        public static encode(message: tensorflow.IFunctionDef, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FunctionDef;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace FunctionDef {
+
+        interface IArgAttrs {
+            attr?: ({ [k: string]: tensorflow.IAttrValue }|null);
+        }
+
+        class ArgAttrs implements IArgAttrs {
+            constructor(properties?: tensorflow.FunctionDef.IArgAttrs);
+            public attr: { [k: string]: tensorflow.IAttrValue };
+            public static create(properties?: tensorflow.FunctionDef.IArgAttrs): tensorflow.FunctionDef.ArgAttrs;
+            public static encode(message: tensorflow.FunctionDef.IArgAttrs, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FunctionDef.ArgAttrs;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+    }
+
+    interface IGradientDef {
+        function_name?: (string|null);
+        gradient_func?: (string|null);
+    }
+
+    class GradientDef implements IGradientDef {
+        constructor(properties?: tensorflow.IGradientDef);
+        public function_name: string;
+        public gradient_func: string;
+        public static create(properties?: tensorflow.IGradientDef): tensorflow.GradientDef;
+        public static encode(message: tensorflow.IGradientDef, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.GradientDef;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IRegisteredGradient {
+        gradient_func?: (string|null);
+        registered_op_type?: (string|null);
+    }
+
+    class RegisteredGradient implements IRegisteredGradient {
+        constructor(properties?: tensorflow.IRegisteredGradient);
+        public gradient_func: string;
+        public registered_op_type: string;
+        public static create(properties?: tensorflow.IRegisteredGradient): tensorflow.RegisteredGradient;
+        public static encode(message: tensorflow.IRegisteredGradient, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.RegisteredGradient;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface INodeDef {
+        name?: (string|null);
+        op?: (string|null);
+        input?: (string[]|null);
+        device?: (string|null);
+        attr?: ({ [k: string]: tensorflow.IAttrValue }|null);
+        experimental_debug_info?: (tensorflow.NodeDef.IExperimentalDebugInfo|null);
+        experimental_type?: (tensorflow.IFullTypeDef|null);
+    }
+
+    class NodeDef implements INodeDef {
+        constructor(properties?: tensorflow.INodeDef);
+        public name: string;
+        public op: string;
+        public input: string[];
+        public device: string;
+        public attr: { [k: string]: tensorflow.IAttrValue };
+        public experimental_debug_info?: (tensorflow.NodeDef.IExperimentalDebugInfo|null);
+        public experimental_type?: (tensorflow.IFullTypeDef|null);
+        public static create(properties?: tensorflow.INodeDef): tensorflow.NodeDef;
+        public static encode(message: tensorflow.INodeDef, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.NodeDef;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace NodeDef {
+
+        interface IExperimentalDebugInfo {
+            original_node_names?: (string[]|null);
+            original_func_names?: (string[]|null);
+        }
+
+        class ExperimentalDebugInfo implements IExperimentalDebugInfo {
+            constructor(properties?: tensorflow.NodeDef.IExperimentalDebugInfo);
+            public original_node_names: string[];
+            public original_func_names: string[];
+            public static create(properties?: tensorflow.NodeDef.IExperimentalDebugInfo): tensorflow.NodeDef.ExperimentalDebugInfo;
+            public static encode(message: tensorflow.NodeDef.IExperimentalDebugInfo, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.NodeDef.ExperimentalDebugInfo;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+    }
+
+    interface IOpDef {
+        name?: (string|null);
+        input_arg?: (tensorflow.OpDef.IArgDef[]|null);
+        output_arg?: (tensorflow.OpDef.IArgDef[]|null);
+        control_output?: (string[]|null);
+        attr?: (tensorflow.OpDef.IAttrDef[]|null);
+        deprecation?: (tensorflow.IOpDeprecation|null);
+        summary?: (string|null);
+        description?: (string|null);
+        is_commutative?: (boolean|null);
+        is_aggregate?: (boolean|null);
+        is_stateful?: (boolean|null);
+        allows_uninitialized_input?: (boolean|null);
+        is_distributed_communication?: (boolean|null);
+    }
+
+    class OpDef implements IOpDef {
+        constructor(properties?: tensorflow.IOpDef);
+        public name: string;
+        public input_arg: tensorflow.OpDef.IArgDef[];
+        public output_arg: tensorflow.OpDef.IArgDef[];
+        public control_output: string[];
+        public attr: tensorflow.OpDef.IAttrDef[];
+        public deprecation?: (tensorflow.IOpDeprecation|null);
+        public summary: string;
+        public description: string;
+        public is_commutative: boolean;
+        public is_aggregate: boolean;
+        public is_stateful: boolean;
+        public allows_uninitialized_input: boolean;
+        public is_distributed_communication: boolean;
+        public static create(properties?: tensorflow.IOpDef): tensorflow.OpDef;
+        public static encode(message: tensorflow.IOpDef, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.OpDef;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace OpDef {
+
+        interface IArgDef {
+            name?: (string|null);
+            description?: (string|null);
+            type?: (tensorflow.DataType|null);
+            type_attr?: (string|null);
+            number_attr?: (string|null);
+            type_list_attr?: (string|null);
+            handle_data?: (tensorflow.ResourceHandleProto.IDtypeAndShape[]|null);
+            is_ref?: (boolean|null);
+            experimental_full_type?: (tensorflow.IFullTypeDef|null);
+        }
+
+        class ArgDef implements IArgDef {
+            constructor(properties?: tensorflow.OpDef.IArgDef);
+            public name: string;
+            public description: string;
+            public type: tensorflow.DataType;
+            public type_attr: string;
+            public number_attr: string;
+            public type_list_attr: string;
+            public handle_data: tensorflow.ResourceHandleProto.IDtypeAndShape[];
+            public is_ref: boolean;
+            public experimental_full_type?: (tensorflow.IFullTypeDef|null);
+            public static create(properties?: tensorflow.OpDef.IArgDef): tensorflow.OpDef.ArgDef;
+            public static encode(message: tensorflow.OpDef.IArgDef, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.OpDef.ArgDef;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IAttrDef {
+            name?: (string|null);
+            type?: (string|null);
+            default_value?: (tensorflow.IAttrValue|null);
+            description?: (string|null);
+            has_minimum?: (boolean|null);
+            minimum?: (number|Long|null);
+            allowed_values?: (tensorflow.IAttrValue|null);
+        }
+
+        class AttrDef implements IAttrDef {
+            constructor(properties?: tensorflow.OpDef.IAttrDef);
+            public name: string;
+            public type: string;
+            public default_value?: (tensorflow.IAttrValue|null);
+            public description: string;
+            public has_minimum: boolean;
+            public minimum: (number|Long);
+            public allowed_values?: (tensorflow.IAttrValue|null);
+            public static create(properties?: tensorflow.OpDef.IAttrDef): tensorflow.OpDef.AttrDef;
+            public static encode(message: tensorflow.OpDef.IAttrDef, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.OpDef.AttrDef;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+    }
+
+    interface IOpDeprecation {
+        version?: (number|null);
+        explanation?: (string|null);
+    }
+
+    class OpDeprecation implements IOpDeprecation {
+        constructor(properties?: tensorflow.IOpDeprecation);
+        public version: number;
+        public explanation: string;
+        public static create(properties?: tensorflow.IOpDeprecation): tensorflow.OpDeprecation;
+        public static encode(message: tensorflow.IOpDeprecation, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.OpDeprecation;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IOpList {
+        op?: (tensorflow.IOpDef[]|null);
+    }
+
+    class OpList implements IOpList {
+        constructor(properties?: tensorflow.IOpList);
+        public op: tensorflow.IOpDef[];
+        public static create(properties?: tensorflow.IOpList): tensorflow.OpList;
+        public static encode(message: tensorflow.IOpList, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.OpList;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IGraphDef {
+        node?: (tensorflow.INodeDef[]|null);
+        versions?: (tensorflow.IVersionDef|null);
+        version?: (number|null);
+        library?: (tensorflow.IFunctionDefLibrary|null);
+        debug_info?: (tensorflow.IGraphDebugInfo|null);
+    }
+
+    class GraphDef implements IGraphDef {
+        constructor(properties?: tensorflow.IGraphDef);
+        public node: tensorflow.INodeDef[];
+        public versions?: (tensorflow.IVersionDef|null);
+        public version: number;
+        public library?: (tensorflow.IFunctionDefLibrary|null);
+        public debug_info?: (tensorflow.IGraphDebugInfo|null);
+        public static create(properties?: tensorflow.IGraphDef): tensorflow.GraphDef;
+        public static encode(message: tensorflow.IGraphDef, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.GraphDef;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IGraphDebugInfo {
+        files?: (string[]|null);
+        frames_by_id?: ({ [k: string]: tensorflow.GraphDebugInfo.IFileLineCol }|null);
+        traces_by_id?: ({ [k: string]: tensorflow.GraphDebugInfo.IStackTrace }|null);
+        traces?: ({ [k: string]: tensorflow.GraphDebugInfo.IStackTrace }|null);
+        name_to_trace_id?: ({ [k: string]: (number|Long) }|null);
+    }
+
+    class GraphDebugInfo implements IGraphDebugInfo {
+        constructor(properties?: tensorflow.IGraphDebugInfo);
+        public files: string[];
+        public frames_by_id: { [k: string]: tensorflow.GraphDebugInfo.IFileLineCol };
+        public traces_by_id: { [k: string]: tensorflow.GraphDebugInfo.IStackTrace };
+        public traces: { [k: string]: tensorflow.GraphDebugInfo.IStackTrace };
+        public name_to_trace_id: { [k: string]: (number|Long) };
+        public static create(properties?: tensorflow.IGraphDebugInfo): tensorflow.GraphDebugInfo;
+        public static encode(message: tensorflow.IGraphDebugInfo, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.GraphDebugInfo;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace GraphDebugInfo {
+
+        interface IFileLineCol {
+            file_index?: (number|null);
+            line?: (number|null);
+            col?: (number|null);
+            func?: (string|null);
+            code?: (string|null);
+        }
+
+        class FileLineCol implements IFileLineCol {
+            constructor(properties?: tensorflow.GraphDebugInfo.IFileLineCol);
+            public file_index: number;
+            public line: number;
+            public col: number;
+            public func: string;
+            public code: string;
+            public static create(properties?: tensorflow.GraphDebugInfo.IFileLineCol): tensorflow.GraphDebugInfo.FileLineCol;
+            public static encode(message: tensorflow.GraphDebugInfo.IFileLineCol, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.GraphDebugInfo.FileLineCol;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IStackTrace {
+            file_line_cols?: (tensorflow.GraphDebugInfo.IFileLineCol[]|null);
+            frame_id?: ((number|Long)[]|null);
+        }
+
+        class StackTrace implements IStackTrace {
+            constructor(properties?: tensorflow.GraphDebugInfo.IStackTrace);
+            public file_line_cols: tensorflow.GraphDebugInfo.IFileLineCol[];
+            public frame_id: (number|Long)[];
+            public static create(properties?: tensorflow.GraphDebugInfo.IStackTrace): tensorflow.GraphDebugInfo.StackTrace;
+            public static encode(message: tensorflow.GraphDebugInfo.IStackTrace, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.GraphDebugInfo.StackTrace;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+    }
+
+    interface IMetaGraphDef {
+        meta_info_def?: (tensorflow.MetaGraphDef.IMetaInfoDef|null);
+        graph_def?: (tensorflow.IGraphDef|null);
+        saver_def?: (tensorflow.ISaverDef|null);
+        collection_def?: ({ [k: string]: tensorflow.ICollectionDef }|null);
+        signature_def?: ({ [k: string]: tensorflow.ISignatureDef }|null);
+        asset_file_def?: (tensorflow.IAssetFileDef[]|null);
+        object_graph_def?: (tensorflow.ISavedObjectGraph|null);
+    }
+
+    class MetaGraphDef implements IMetaGraphDef {
+        constructor(properties?: tensorflow.IMetaGraphDef);
+        public meta_info_def?: (tensorflow.MetaGraphDef.IMetaInfoDef|null);
+        public graph_def?: (tensorflow.IGraphDef|null);
+        public saver_def?: (tensorflow.ISaverDef|null);
+        public collection_def: { [k: string]: tensorflow.ICollectionDef };
+        public signature_def: { [k: string]: tensorflow.ISignatureDef };
+        public asset_file_def: tensorflow.IAssetFileDef[];
+        public object_graph_def?: (tensorflow.ISavedObjectGraph|null);
+        public static create(properties?: tensorflow.IMetaGraphDef): tensorflow.MetaGraphDef;
+        public static encode(message: tensorflow.IMetaGraphDef, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.MetaGraphDef;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace MetaGraphDef {
+
+        interface IMetaInfoDef {
+            meta_graph_version?: (string|null);
+            stripped_op_list?: (tensorflow.IOpList|null);
+            any_info?: (google.protobuf.IAny|null);
+            tags?: (string[]|null);
+            tensorflow_version?: (string|null);
+            tensorflow_git_version?: (string|null);
+            stripped_default_attrs?: (boolean|null);
+            function_aliases?: ({ [k: string]: string }|null);
+        }
+
+        class MetaInfoDef implements IMetaInfoDef {
+            constructor(properties?: tensorflow.MetaGraphDef.IMetaInfoDef);
+            public meta_graph_version: string;
+            public stripped_op_list?: (tensorflow.IOpList|null);
+            public any_info?: (google.protobuf.IAny|null);
+            public tags: string[];
+            public tensorflow_version: string;
+            public tensorflow_git_version: string;
+            public stripped_default_attrs: boolean;
+            public function_aliases: { [k: string]: string };
+            public static create(properties?: tensorflow.MetaGraphDef.IMetaInfoDef): tensorflow.MetaGraphDef.MetaInfoDef;
+            public static encode(message: tensorflow.MetaGraphDef.IMetaInfoDef, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.MetaGraphDef.MetaInfoDef;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+    }
+
+    interface ICollectionDef {
+        node_list?: (tensorflow.CollectionDef.INodeList|null);
+        bytes_list?: (tensorflow.CollectionDef.IBytesList|null);
+        int64_list?: (tensorflow.CollectionDef.IInt64List|null);
+        float_list?: (tensorflow.CollectionDef.IFloatList|null);
+        any_list?: (tensorflow.CollectionDef.IAnyList|null);
+    }
+
+    class CollectionDef implements ICollectionDef {
+        constructor(properties?: tensorflow.ICollectionDef);
+        public node_list?: (tensorflow.CollectionDef.INodeList|null);
+        public bytes_list?: (tensorflow.CollectionDef.IBytesList|null);
+        public int64_list?: (tensorflow.CollectionDef.IInt64List|null);
+        public float_list?: (tensorflow.CollectionDef.IFloatList|null);
+        public any_list?: (tensorflow.CollectionDef.IAnyList|null);
+        public kind?: ("node_list"|"bytes_list"|"int64_list"|"float_list"|"any_list");
+        public static create(properties?: tensorflow.ICollectionDef): tensorflow.CollectionDef;
+        public static encode(message: tensorflow.ICollectionDef, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.CollectionDef;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace CollectionDef {
+
+        interface INodeList {
+            value?: (string[]|null);
+        }
+
+        class NodeList implements INodeList {
+            constructor(properties?: tensorflow.CollectionDef.INodeList);
+            public value: string[];
+            public static create(properties?: tensorflow.CollectionDef.INodeList): tensorflow.CollectionDef.NodeList;
+            public static encode(message: tensorflow.CollectionDef.INodeList, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.CollectionDef.NodeList;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IBytesList {
+            value?: (Uint8Array[]|null);
+        }
+
+        class BytesList implements IBytesList {
+            constructor(properties?: tensorflow.CollectionDef.IBytesList);
+            public value: Uint8Array[];
+            public static create(properties?: tensorflow.CollectionDef.IBytesList): tensorflow.CollectionDef.BytesList;
+            public static encode(message: tensorflow.CollectionDef.IBytesList, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.CollectionDef.BytesList;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IInt64List {
+            value?: ((number|Long)[]|null);
+        }
+
+        class Int64List implements IInt64List {
+            constructor(properties?: tensorflow.CollectionDef.IInt64List);
+            public value: (number|Long)[];
+            public static create(properties?: tensorflow.CollectionDef.IInt64List): tensorflow.CollectionDef.Int64List;
+            public static encode(message: tensorflow.CollectionDef.IInt64List, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.CollectionDef.Int64List;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IFloatList {
+            value?: (number[]|null);
+        }
+
+        class FloatList implements IFloatList {
+            constructor(properties?: tensorflow.CollectionDef.IFloatList);
+            public value: number[];
+            public static create(properties?: tensorflow.CollectionDef.IFloatList): tensorflow.CollectionDef.FloatList;
+            public static encode(message: tensorflow.CollectionDef.IFloatList, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.CollectionDef.FloatList;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IAnyList {
+            value?: (google.protobuf.IAny[]|null);
+        }
+
+        class AnyList implements IAnyList {
+            constructor(properties?: tensorflow.CollectionDef.IAnyList);
+            public value: google.protobuf.IAny[];
+            public static create(properties?: tensorflow.CollectionDef.IAnyList): tensorflow.CollectionDef.AnyList;
+            public static encode(message: tensorflow.CollectionDef.IAnyList, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.CollectionDef.AnyList;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+    }
+
+    interface ITensorInfo {
+        name?: (string|null);
+        coo_sparse?: (tensorflow.TensorInfo.ICooSparse|null);
+        composite_tensor?: (tensorflow.TensorInfo.ICompositeTensor|null);
+        dtype?: (tensorflow.DataType|null);
+        tensor_shape?: (tensorflow.ITensorShapeProto|null);
+    }
+
+    class TensorInfo implements ITensorInfo {
+        constructor(properties?: tensorflow.ITensorInfo);
+        public name?: (string|null);
+        public coo_sparse?: (tensorflow.TensorInfo.ICooSparse|null);
+        public composite_tensor?: (tensorflow.TensorInfo.ICompositeTensor|null);
+        public dtype: tensorflow.DataType;
+        public tensor_shape?: (tensorflow.ITensorShapeProto|null);
+        public encoding?: ("name"|"coo_sparse"|"composite_tensor");
+        public static create(properties?: tensorflow.ITensorInfo): tensorflow.TensorInfo;
+        public static encode(message: tensorflow.ITensorInfo, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorInfo;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace TensorInfo {
+
+        interface ICooSparse {
+            values_tensor_name?: (string|null);
+            indices_tensor_name?: (string|null);
+            dense_shape_tensor_name?: (string|null);
+        }
+
+        class CooSparse implements ICooSparse {
+            constructor(properties?: tensorflow.TensorInfo.ICooSparse);
+            public values_tensor_name: string;
+            public indices_tensor_name: string;
+            public dense_shape_tensor_name: string;
+            public static create(properties?: tensorflow.TensorInfo.ICooSparse): tensorflow.TensorInfo.CooSparse;
+            public static encode(message: tensorflow.TensorInfo.ICooSparse, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorInfo.CooSparse;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ICompositeTensor {
+            type_spec?: (tensorflow.ITypeSpecProto|null);
+            components?: (tensorflow.ITensorInfo[]|null);
+        }
+
+        class CompositeTensor implements ICompositeTensor {
+            constructor(properties?: tensorflow.TensorInfo.ICompositeTensor);
+            public type_spec?: (tensorflow.ITypeSpecProto|null);
+            public components: tensorflow.ITensorInfo[];
+            public static create(properties?: tensorflow.TensorInfo.ICompositeTensor): tensorflow.TensorInfo.CompositeTensor;
+            public static encode(message: tensorflow.TensorInfo.ICompositeTensor, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorInfo.CompositeTensor;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+    }
+
+    interface ISignatureDef {
+        inputs?: ({ [k: string]: tensorflow.ITensorInfo }|null);
+        outputs?: ({ [k: string]: tensorflow.ITensorInfo }|null);
+        method_name?: (string|null);
+        defaults?: ({ [k: string]: tensorflow.ITensorProto }|null);
+    }
+
+    class SignatureDef implements ISignatureDef {
+        constructor(properties?: tensorflow.ISignatureDef);
+        public inputs: { [k: string]: tensorflow.ITensorInfo };
+        public outputs: { [k: string]: tensorflow.ITensorInfo };
+        public method_name: string;
+        public defaults: { [k: string]: tensorflow.ITensorProto };
+        public static create(properties?: tensorflow.ISignatureDef): tensorflow.SignatureDef;
+        public static encode(message: tensorflow.ISignatureDef, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SignatureDef;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IAssetFileDef {
+        tensor_info?: (tensorflow.ITensorInfo|null);
+        filename?: (string|null);
+    }
+
+    class AssetFileDef implements IAssetFileDef {
+        constructor(properties?: tensorflow.IAssetFileDef);
+        public tensor_info?: (tensorflow.ITensorInfo|null);
+        public filename: string;
+        public static create(properties?: tensorflow.IAssetFileDef): tensorflow.AssetFileDef;
+        public static encode(message: tensorflow.IAssetFileDef, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.AssetFileDef;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISavedObjectGraph {
+        nodes?: (tensorflow.ISavedObject[]|null);
+        concrete_functions?: ({ [k: string]: tensorflow.ISavedConcreteFunction }|null);
+    }
+
+    class SavedObjectGraph implements ISavedObjectGraph {
+        constructor(properties?: tensorflow.ISavedObjectGraph);
+        public nodes: tensorflow.ISavedObject[];
+        public concrete_functions: { [k: string]: tensorflow.ISavedConcreteFunction };
+        public static create(properties?: tensorflow.ISavedObjectGraph): tensorflow.SavedObjectGraph;
+        public static encode(message: tensorflow.ISavedObjectGraph, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedObjectGraph;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISavedObject {
+        children?: (tensorflow.TrackableObjectGraph.TrackableObject.IObjectReference[]|null);
+        dependencies?: (tensorflow.TrackableObjectGraph.TrackableObject.IObjectReference[]|null);
+        slot_variables?: (tensorflow.TrackableObjectGraph.TrackableObject.ISlotVariableReference[]|null);
+        user_object?: (tensorflow.ISavedUserObject|null);
+        asset?: (tensorflow.ISavedAsset|null);
+        "function"?: (tensorflow.ISavedFunction|null);
+        variable?: (tensorflow.ISavedVariable|null);
+        bare_concrete_function?: (tensorflow.ISavedBareConcreteFunction|null);
+        constant?: (tensorflow.ISavedConstant|null);
+        resource?: (tensorflow.ISavedResource|null);
+        captured_tensor?: (tensorflow.ICapturedTensor|null);
+        saveable_objects?: ({ [k: string]: tensorflow.ISaveableObject }|null);
+        registered_name?: (string|null);
+        serialized_user_proto?: (google.protobuf.IAny|null);
+        registered_saver?: (string|null);
+    }
+
+    class SavedObject implements ISavedObject {
+        constructor(properties?: tensorflow.ISavedObject);
+        public children: tensorflow.TrackableObjectGraph.TrackableObject.IObjectReference[];
+        public dependencies: tensorflow.TrackableObjectGraph.TrackableObject.IObjectReference[];
+        public slot_variables: tensorflow.TrackableObjectGraph.TrackableObject.ISlotVariableReference[];
+        public user_object?: (tensorflow.ISavedUserObject|null);
+        public asset?: (tensorflow.ISavedAsset|null);
+        public function?: (tensorflow.ISavedFunction|null);
+        public variable?: (tensorflow.ISavedVariable|null);
+        public bare_concrete_function?: (tensorflow.ISavedBareConcreteFunction|null);
+        public constant?: (tensorflow.ISavedConstant|null);
+        public resource?: (tensorflow.ISavedResource|null);
+        public captured_tensor?: (tensorflow.ICapturedTensor|null);
+        public saveable_objects: { [k: string]: tensorflow.ISaveableObject };
+        public registered_name: string;
+        public serialized_user_proto?: (google.protobuf.IAny|null);
+        public registered_saver: string;
+        public kind?: ("user_object"|"asset"|"Function"|"variable"|"bare_concrete_function"|"constant"|"resource"|"captured_tensor");
+        public static create(properties?: tensorflow.ISavedObject): tensorflow.SavedObject;
+        public static encode(message: tensorflow.ISavedObject, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedObject;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISavedUserObject {
+        identifier?: (string|null);
+        version?: (tensorflow.IVersionDef|null);
+        metadata?: (string|null);
+    }
+
+    class SavedUserObject implements ISavedUserObject {
+        constructor(properties?: tensorflow.ISavedUserObject);
+        public identifier: string;
+        public version?: (tensorflow.IVersionDef|null);
+        public metadata: string;
+        public static create(properties?: tensorflow.ISavedUserObject): tensorflow.SavedUserObject;
+        public static encode(message: tensorflow.ISavedUserObject, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedUserObject;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISavedAsset {
+        asset_file_def_index?: (number|null);
+    }
+
+    class SavedAsset implements ISavedAsset {
+        constructor(properties?: tensorflow.ISavedAsset);
+        public asset_file_def_index: number;
+        public static create(properties?: tensorflow.ISavedAsset): tensorflow.SavedAsset;
+        public static encode(message: tensorflow.ISavedAsset, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedAsset;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISavedFunction {
+        concrete_functions?: (string[]|null);
+        function_spec?: (tensorflow.IFunctionSpec|null);
+    }
+
+    class SavedFunction implements ISavedFunction {
+        constructor(properties?: tensorflow.ISavedFunction);
+        public concrete_functions: string[];
+        public function_spec?: (tensorflow.IFunctionSpec|null);
+        public static create(properties?: tensorflow.ISavedFunction): tensorflow.SavedFunction;
+        public static encode(message: tensorflow.ISavedFunction, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedFunction;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ICapturedTensor {
+        name?: (string|null);
+        concrete_function?: (string|null);
+    }
+
+    class CapturedTensor implements ICapturedTensor {
+        constructor(properties?: tensorflow.ICapturedTensor);
+        public name: string;
+        public concrete_function: string;
+        public static create(properties?: tensorflow.ICapturedTensor): tensorflow.CapturedTensor;
+        public static encode(message: tensorflow.ICapturedTensor, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.CapturedTensor;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISavedConcreteFunction {
+        bound_inputs?: (number[]|null);
+        canonicalized_input_signature?: (tensorflow.IStructuredValue|null);
+        output_signature?: (tensorflow.IStructuredValue|null);
+    }
+
+    class SavedConcreteFunction implements ISavedConcreteFunction {
+        constructor(properties?: tensorflow.ISavedConcreteFunction);
+        public bound_inputs: number[];
+        public canonicalized_input_signature?: (tensorflow.IStructuredValue|null);
+        public output_signature?: (tensorflow.IStructuredValue|null);
+        public static create(properties?: tensorflow.ISavedConcreteFunction): tensorflow.SavedConcreteFunction;
+        public static encode(message: tensorflow.ISavedConcreteFunction, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedConcreteFunction;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISavedBareConcreteFunction {
+        concrete_function_name?: (string|null);
+        argument_keywords?: (string[]|null);
+        allowed_positional_arguments?: (number|Long|null);
+        function_spec?: (tensorflow.IFunctionSpec|null);
+    }
+
+    class SavedBareConcreteFunction implements ISavedBareConcreteFunction {
+        constructor(properties?: tensorflow.ISavedBareConcreteFunction);
+        public concrete_function_name: string;
+        public argument_keywords: string[];
+        public allowed_positional_arguments: (number|Long);
+        public function_spec?: (tensorflow.IFunctionSpec|null);
+        public static create(properties?: tensorflow.ISavedBareConcreteFunction): tensorflow.SavedBareConcreteFunction;
+        public static encode(message: tensorflow.ISavedBareConcreteFunction, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedBareConcreteFunction;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISavedConstant {
+        operation?: (string|null);
+    }
+
+    class SavedConstant implements ISavedConstant {
+        constructor(properties?: tensorflow.ISavedConstant);
+        public operation: string;
+        public static create(properties?: tensorflow.ISavedConstant): tensorflow.SavedConstant;
+        public static encode(message: tensorflow.ISavedConstant, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedConstant;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISavedVariable {
+        dtype?: (tensorflow.DataType|null);
+        shape?: (tensorflow.ITensorShapeProto|null);
+        trainable?: (boolean|null);
+        synchronization?: (number|null);
+        aggregation?: (number|null);
+        name?: (string|null);
+        device?: (string|null);
+        experimental_distributed_variable_components?: (tensorflow.ISavedVariable[]|null);
+    }
+
+    class SavedVariable implements ISavedVariable {
+        constructor(properties?: tensorflow.ISavedVariable);
+        public dtype: tensorflow.DataType;
+        public shape?: (tensorflow.ITensorShapeProto|null);
+        public trainable: boolean;
+        public synchronization: number;
+        public aggregation: number;
+        public name: string;
+        public device: string;
+        public experimental_distributed_variable_components: tensorflow.ISavedVariable[];
+        public static create(properties?: tensorflow.ISavedVariable): tensorflow.SavedVariable;
+        public static encode(message: tensorflow.ISavedVariable, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedVariable;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IFunctionSpec {
+        fullargspec?: (tensorflow.IStructuredValue|null);
+        is_method?: (boolean|null);
+        input_signature?: (tensorflow.IStructuredValue|null);
+        jit_compile?: (number|null);
+    }
+
+    class FunctionSpec implements IFunctionSpec {
+        constructor(properties?: tensorflow.IFunctionSpec);
+        public fullargspec?: (tensorflow.IStructuredValue|null);
+        public is_method: boolean;
+        public input_signature?: (tensorflow.IStructuredValue|null);
+        public jit_compile: number;
+        public static create(properties?: tensorflow.IFunctionSpec): tensorflow.FunctionSpec;
+        public static encode(message: tensorflow.IFunctionSpec, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FunctionSpec;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISavedResource {
+        device?: (string|null);
+    }
+
+    class SavedResource implements ISavedResource {
+        constructor(properties?: tensorflow.ISavedResource);
+        public device: string;
+        public static create(properties?: tensorflow.ISavedResource): tensorflow.SavedResource;
+        public static encode(message: tensorflow.ISavedResource, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedResource;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISaveableObject {
+        save_function?: (number|null);
+        restore_function?: (number|null);
+    }
+
+    class SaveableObject implements ISaveableObject {
+        constructor(properties?: tensorflow.ISaveableObject);
+        public save_function: number;
+        public restore_function: number;
+        public static create(properties?: tensorflow.ISaveableObject): tensorflow.SaveableObject;
+        public static encode(message: tensorflow.ISaveableObject, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SaveableObject;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IStructuredValue {
+        none_value?: (tensorflow.INoneValue|null);
+        float64_value?: (number|null);
+        int64_value?: (number|Long|null);
+        string_value?: (string|null);
+        bool_value?: (boolean|null);
+        tensor_shape_value?: (tensorflow.ITensorShapeProto|null);
+        tensor_dtype_value?: (tensorflow.DataType|null);
+        tensor_spec_value?: (tensorflow.ITensorSpecProto|null);
+        type_spec_value?: (tensorflow.ITypeSpecProto|null);
+        bounded_tensor_spec_value?: (tensorflow.IBoundedTensorSpecProto|null);
+        list_value?: (tensorflow.IListValue|null);
+        tuple_value?: (tensorflow.ITupleValue|null);
+        dict_value?: (tensorflow.IDictValue|null);
+        named_tuple_value?: (tensorflow.INamedTupleValue|null);
+        tensor_value?: (tensorflow.ITensorProto|null);
+        numpy_value?: (tensorflow.ITensorProto|null);
+    }
+
+    class StructuredValue implements IStructuredValue {
+        constructor(properties?: tensorflow.IStructuredValue);
+        public none_value?: (tensorflow.INoneValue|null);
+        public float64_value?: (number|null);
+        public int64_value?: (number|Long|null);
+        public string_value?: (string|null);
+        public bool_value?: (boolean|null);
+        public tensor_shape_value?: (tensorflow.ITensorShapeProto|null);
+        public tensor_dtype_value?: (tensorflow.DataType|null);
+        public tensor_spec_value?: (tensorflow.ITensorSpecProto|null);
+        public type_spec_value?: (tensorflow.ITypeSpecProto|null);
+        public bounded_tensor_spec_value?: (tensorflow.IBoundedTensorSpecProto|null);
+        public list_value?: (tensorflow.IListValue|null);
+        public tuple_value?: (tensorflow.ITupleValue|null);
+        public dict_value?: (tensorflow.IDictValue|null);
+        public named_tuple_value?: (tensorflow.INamedTupleValue|null);
+        public tensor_value?: (tensorflow.ITensorProto|null);
+        public numpy_value?: (tensorflow.ITensorProto|null);
+        public kind?: ("none_value"|"float64_value"|"int64_value"|"string_value"|"bool_value"|"tensor_shape_value"|"tensor_dtype_value"|"tensor_spec_value"|"type_spec_value"|"bounded_tensor_spec_value"|"list_value"|"tuple_value"|"dict_value"|"named_tuple_value"|"tensor_value"|"numpy_value");
+        public static create(properties?: tensorflow.IStructuredValue): tensorflow.StructuredValue;
+        public static encode(message: tensorflow.IStructuredValue, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.StructuredValue;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface INoneValue {
+    }
+
+    class NoneValue implements INoneValue {
+        constructor(properties?: tensorflow.INoneValue);
+        public static create(properties?: tensorflow.INoneValue): tensorflow.NoneValue;
+        public static encode(message: tensorflow.INoneValue, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.NoneValue;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IListValue {
+        values?: (tensorflow.IStructuredValue[]|null);
+    }
+
+    class ListValue implements IListValue {
+        constructor(properties?: tensorflow.IListValue);
+        public values: tensorflow.IStructuredValue[];
+        public static create(properties?: tensorflow.IListValue): tensorflow.ListValue;
+        public static encode(message: tensorflow.IListValue, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.ListValue;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ITupleValue {
+        values?: (tensorflow.IStructuredValue[]|null);
+    }
+
+    class TupleValue implements ITupleValue {
+        constructor(properties?: tensorflow.ITupleValue);
+        public values: tensorflow.IStructuredValue[];
+        public static create(properties?: tensorflow.ITupleValue): tensorflow.TupleValue;
+        public static encode(message: tensorflow.ITupleValue, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TupleValue;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IDictValue {
+        fields?: ({ [k: string]: tensorflow.IStructuredValue }|null);
+    }
+
+    class DictValue implements IDictValue {
+        constructor(properties?: tensorflow.IDictValue);
+        public fields: { [k: string]: tensorflow.IStructuredValue };
+        public static create(properties?: tensorflow.IDictValue): tensorflow.DictValue;
+        public static encode(message: tensorflow.IDictValue, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.DictValue;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IPairValue {
+        key?: (string|null);
+        value?: (tensorflow.IStructuredValue|null);
+    }
+
+    class PairValue implements IPairValue {
+        constructor(properties?: tensorflow.IPairValue);
+        public key: string;
+        public value?: (tensorflow.IStructuredValue|null);
+        public static create(properties?: tensorflow.IPairValue): tensorflow.PairValue;
+        public static encode(message: tensorflow.IPairValue, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.PairValue;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface INamedTupleValue {
+        name?: (string|null);
+        values?: (tensorflow.IPairValue[]|null);
+    }
+
+    class NamedTupleValue implements INamedTupleValue {
+        constructor(properties?: tensorflow.INamedTupleValue);
+        public name: string;
+        public values: tensorflow.IPairValue[];
+        public static create(properties?: tensorflow.INamedTupleValue): tensorflow.NamedTupleValue;
+        public static encode(message: tensorflow.INamedTupleValue, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.NamedTupleValue;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ITensorSpecProto {
+        name?: (string|null);
+        shape?: (tensorflow.ITensorShapeProto|null);
+        dtype?: (tensorflow.DataType|null);
+    }
+
+    class TensorSpecProto implements ITensorSpecProto {
+        constructor(properties?: tensorflow.ITensorSpecProto);
+        public name: string;
+        public shape?: (tensorflow.ITensorShapeProto|null);
+        public dtype: tensorflow.DataType;
+        public static create(properties?: tensorflow.ITensorSpecProto): tensorflow.TensorSpecProto;
+        public static encode(message: tensorflow.ITensorSpecProto, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorSpecProto;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IBoundedTensorSpecProto {
+        name?: (string|null);
+        shape?: (tensorflow.ITensorShapeProto|null);
+        dtype?: (tensorflow.DataType|null);
+        minimum?: (tensorflow.ITensorProto|null);
+        maximum?: (tensorflow.ITensorProto|null);
+    }
+
+    class BoundedTensorSpecProto implements IBoundedTensorSpecProto {
+        constructor(properties?: tensorflow.IBoundedTensorSpecProto);
+        public name: string;
+        public shape?: (tensorflow.ITensorShapeProto|null);
+        public dtype: tensorflow.DataType;
+        public minimum?: (tensorflow.ITensorProto|null);
+        public maximum?: (tensorflow.ITensorProto|null);
+        public static create(properties?: tensorflow.IBoundedTensorSpecProto): tensorflow.BoundedTensorSpecProto;
+        public static encode(message: tensorflow.IBoundedTensorSpecProto, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.BoundedTensorSpecProto;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ITypeSpecProto {
+        type_spec_class?: (number|null);
+        type_state?: (tensorflow.IStructuredValue|null);
+        type_spec_class_name?: (string|null);
+        num_flat_components?: (number|null);
+    }
+
+    class TypeSpecProto implements ITypeSpecProto {
+        constructor(properties?: tensorflow.ITypeSpecProto);
+        public type_spec_class: number;
+        public type_state?: (tensorflow.IStructuredValue|null);
+        public type_spec_class_name: string;
+        public num_flat_components: number;
+        public static create(properties?: tensorflow.ITypeSpecProto): tensorflow.TypeSpecProto;
+        public static encode(message: tensorflow.ITypeSpecProto, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TypeSpecProto;
         public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
@@ -291,6 +1427,222 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IRegisteredSaver): tensorflow.RegisteredSaver;
         public static encode(message: tensorflow.IRegisteredSaver, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.RegisteredSaver;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISaverDef {
+        filename_tensor_name?: (string|null);
+        save_tensor_name?: (string|null);
+        restore_op_name?: (string|null);
+        max_to_keep?: (number|null);
+        sharded?: (boolean|null);
+        keep_checkpoint_every_n_hours?: (number|null);
+        version?: (tensorflow.SaverDef.CheckpointFormatVersion|null);
+    }
+
+    class SaverDef implements ISaverDef {
+        constructor(properties?: tensorflow.ISaverDef);
+        public filename_tensor_name: string;
+        public save_tensor_name: string;
+        public restore_op_name: string;
+        public max_to_keep: number;
+        public sharded: boolean;
+        public keep_checkpoint_every_n_hours: number;
+        public version: tensorflow.SaverDef.CheckpointFormatVersion;
+        public static create(properties?: tensorflow.ISaverDef): tensorflow.SaverDef;
+        public static encode(message: tensorflow.ISaverDef, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SaverDef;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace SaverDef {
+
+        enum CheckpointFormatVersion {
+            LEGACY = 0,
+            V1 = 1,
+            V2 = 2
+        }
+    }
+
+    interface ISavedModel {
+        saved_model_schema_version?: (number|Long|null);
+        meta_graphs?: (tensorflow.IMetaGraphDef[]|null);
+    }
+
+    class SavedModel implements ISavedModel {
+        constructor(properties?: tensorflow.ISavedModel);
+        public saved_model_schema_version: (number|Long);
+        public meta_graphs: tensorflow.IMetaGraphDef[];
+        public static create(properties?: tensorflow.ISavedModel): tensorflow.SavedModel;
+        public static encode(message: tensorflow.ISavedModel, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedModel;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IBundleHeaderProto {
+        num_shards?: (number|null);
+        endianness?: (tensorflow.BundleHeaderProto.Endianness|null);
+        version?: (tensorflow.IVersionDef|null);
+    }
+
+    class BundleHeaderProto implements IBundleHeaderProto {
+        constructor(properties?: tensorflow.IBundleHeaderProto);
+        public num_shards: number;
+        public endianness: tensorflow.BundleHeaderProto.Endianness;
+        public version?: (tensorflow.IVersionDef|null);
+        public static create(properties?: tensorflow.IBundleHeaderProto): tensorflow.BundleHeaderProto;
+        public static encode(message: tensorflow.IBundleHeaderProto, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.BundleHeaderProto;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace BundleHeaderProto {
+
+        enum Endianness {
+            LITTLE = 0,
+            BIG = 1
+        }
+    }
+
+    interface IBundleEntryProto {
+        dtype?: (tensorflow.DataType|null);
+        shape?: (tensorflow.ITensorShapeProto|null);
+        shard_id?: (number|null);
+        offset?: (number|Long|null);
+        size?: (number|Long|null);
+        crc32c?: (number|null);
+        slices?: (tensorflow.ITensorSliceProto[]|null);
+    }
+
+    class BundleEntryProto implements IBundleEntryProto {
+        constructor(properties?: tensorflow.IBundleEntryProto);
+        public dtype: tensorflow.DataType;
+        public shape?: (tensorflow.ITensorShapeProto|null);
+        public shard_id: number;
+        public offset: (number|Long);
+        public size: (number|Long);
+        public crc32c: number;
+        public slices: tensorflow.ITensorSliceProto[];
+        public static create(properties?: tensorflow.IBundleEntryProto): tensorflow.BundleEntryProto;
+        public static encode(message: tensorflow.IBundleEntryProto, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.BundleEntryProto;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ITensorSliceProto {
+        extent?: (tensorflow.TensorSliceProto.IExtent[]|null);
+    }
+
+    class TensorSliceProto implements ITensorSliceProto {
+        constructor(properties?: tensorflow.ITensorSliceProto);
+        public extent: tensorflow.TensorSliceProto.IExtent[];
+        public static create(properties?: tensorflow.ITensorSliceProto): tensorflow.TensorSliceProto;
+        public static encode(message: tensorflow.ITensorSliceProto, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorSliceProto;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace TensorSliceProto {
+
+        interface IExtent {
+            start?: (number|Long|null);
+            length?: (number|Long|null);
+        }
+
+        class Extent implements IExtent {
+            constructor(properties?: tensorflow.TensorSliceProto.IExtent);
+            public start: (number|Long);
+            public length?: (number|Long|null);
+            public has_length?: "length";
+            public static create(properties?: tensorflow.TensorSliceProto.IExtent): tensorflow.TensorSliceProto.Extent;
+            public static encode(message: tensorflow.TensorSliceProto.IExtent, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorSliceProto.Extent;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+    }
+
+    interface IVariableDef {
+        variable_name?: (string|null);
+        initial_value_name?: (string|null);
+        initializer_name?: (string|null);
+        snapshot_name?: (string|null);
+        save_slice_info_def?: (tensorflow.ISaveSliceInfoDef|null);
+        is_resource?: (boolean|null);
+        trainable?: (boolean|null);
+        synchronization?: (number|null);
+        aggregation?: (number|null);
+    }
+
+    class VariableDef implements IVariableDef {
+        constructor(properties?: tensorflow.IVariableDef);
+        public variable_name: string;
+        public initial_value_name: string;
+        public initializer_name: string;
+        public snapshot_name: string;
+        public save_slice_info_def?: (tensorflow.ISaveSliceInfoDef|null);
+        public is_resource: boolean;
+        public trainable: boolean;
+        public synchronization: number;
+        public aggregation: number;
+        public static create(properties?: tensorflow.IVariableDef): tensorflow.VariableDef;
+        public static encode(message: tensorflow.IVariableDef, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.VariableDef;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISaveSliceInfoDef {
+        full_name?: (string|null);
+        full_shape?: ((number|Long)[]|null);
+        var_offset?: ((number|Long)[]|null);
+        var_shape?: ((number|Long)[]|null);
+    }
+
+    class SaveSliceInfoDef implements ISaveSliceInfoDef {
+        constructor(properties?: tensorflow.ISaveSliceInfoDef);
+        public full_name: string;
+        public full_shape: (number|Long)[];
+        public var_offset: (number|Long)[];
+        public var_shape: (number|Long)[];
+        public static create(properties?: tensorflow.ISaveSliceInfoDef): tensorflow.SaveSliceInfoDef;
+        public static encode(message: tensorflow.ISaveSliceInfoDef, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SaveSliceInfoDef;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+}
+
+export namespace keras {
+
+    interface ISavedMetadata {
+        nodes?: (keras.ISavedObject[]|null);
+    }
+
+    class SavedMetadata implements ISavedMetadata {
+        constructor(properties?: keras.ISavedMetadata);
+        public nodes: keras.ISavedObject[];
+        public static create(properties?: keras.ISavedMetadata): keras.SavedMetadata;
+        public static encode(message: keras.ISavedMetadata, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): keras.SavedMetadata;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISavedObject {
+        node_id?: (number|null);
+        node_path?: (string|null);
+        identifier?: (string|null);
+        metadata?: (string|null);
+        version?: (tensorflow.IVersionDef|null);
+    }
+
+    class SavedObject implements ISavedObject {
+        constructor(properties?: keras.ISavedObject);
+        public node_id: number;
+        public node_path: string;
+        public identifier: string;
+        public metadata: string;
+        public version?: (tensorflow.IVersionDef|null);
+        public static create(properties?: keras.ISavedObject): keras.SavedObject;
+        public static encode(message: keras.ISavedObject, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): keras.SavedObject;
         public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 }

@@ -17,26 +17,33 @@ export const tensorflow = $root.tensorflow = (() => {
      */
     const tensorflow = {};
 
-    tensorflow.BundleHeaderProto = (function() {
+    tensorflow.AttrValue = (function() {
 
         /**
-         * Properties of a BundleHeaderProto.
+         * Properties of an AttrValue.
          * @memberof tensorflow
-         * @interface IBundleHeaderProto
-         * @property {number|null} [num_shards] BundleHeaderProto num_shards
-         * @property {tensorflow.BundleHeaderProto.Endianness|null} [endianness] BundleHeaderProto endianness
-         * @property {tensorflow.IVersionDef|null} [version] BundleHeaderProto version
+         * @interface IAttrValue
+         * @property {Uint8Array|null} [s] AttrValue s
+         * @property {number|Long|null} [i] AttrValue i
+         * @property {number|null} [f] AttrValue f
+         * @property {boolean|null} [b] AttrValue b
+         * @property {tensorflow.DataType|null} [type] AttrValue type
+         * @property {tensorflow.ITensorShapeProto|null} [shape] AttrValue shape
+         * @property {tensorflow.ITensorProto|null} [tensor] AttrValue tensor
+         * @property {tensorflow.AttrValue.IListValue|null} [list] AttrValue list
+         * @property {tensorflow.INameAttrList|null} [func] AttrValue func
+         * @property {string|null} [placeholder] AttrValue placeholder
          */
 
         /**
-         * Constructs a new BundleHeaderProto.
+         * Constructs a new AttrValue.
          * @memberof tensorflow
-         * @classdesc Represents a BundleHeaderProto.
-         * @implements IBundleHeaderProto
+         * @classdesc Represents an AttrValue.
+         * @implements IAttrValue
          * @constructor
-         * @param {tensorflow.IBundleHeaderProto=} [properties] Properties to set
+         * @param {tensorflow.IAttrValue=} [properties] Properties to set
          */
-        function BundleHeaderProto(properties) {
+        function AttrValue(properties) {
             if (properties)
                 for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -44,78 +51,162 @@ export const tensorflow = $root.tensorflow = (() => {
         }
 
         /**
-         * BundleHeaderProto num_shards.
-         * @member {number} num_shards
-         * @memberof tensorflow.BundleHeaderProto
+         * AttrValue s.
+         * @member {Uint8Array|null|undefined} s
+         * @memberof tensorflow.AttrValue
          * @instance
          */
-        BundleHeaderProto.prototype.num_shards = 0;
+        AttrValue.prototype.s = null;
 
         /**
-         * BundleHeaderProto endianness.
-         * @member {tensorflow.BundleHeaderProto.Endianness} endianness
-         * @memberof tensorflow.BundleHeaderProto
+         * AttrValue i.
+         * @member {number|Long|null|undefined} i
+         * @memberof tensorflow.AttrValue
          * @instance
          */
-        BundleHeaderProto.prototype.endianness = 0;
+        AttrValue.prototype.i = null;
 
         /**
-         * BundleHeaderProto version.
-         * @member {tensorflow.IVersionDef|null|undefined} version
-         * @memberof tensorflow.BundleHeaderProto
+         * AttrValue f.
+         * @member {number|null|undefined} f
+         * @memberof tensorflow.AttrValue
          * @instance
          */
-        BundleHeaderProto.prototype.version = null;
+        AttrValue.prototype.f = null;
 
         /**
-         * Creates a new BundleHeaderProto instance using the specified properties.
+         * AttrValue b.
+         * @member {boolean|null|undefined} b
+         * @memberof tensorflow.AttrValue
+         * @instance
+         */
+        AttrValue.prototype.b = null;
+
+        /**
+         * AttrValue type.
+         * @member {tensorflow.DataType|null|undefined} type
+         * @memberof tensorflow.AttrValue
+         * @instance
+         */
+        AttrValue.prototype.type = null;
+
+        /**
+         * AttrValue shape.
+         * @member {tensorflow.ITensorShapeProto|null|undefined} shape
+         * @memberof tensorflow.AttrValue
+         * @instance
+         */
+        AttrValue.prototype.shape = null;
+
+        /**
+         * AttrValue tensor.
+         * @member {tensorflow.ITensorProto|null|undefined} tensor
+         * @memberof tensorflow.AttrValue
+         * @instance
+         */
+        AttrValue.prototype.tensor = null;
+
+        /**
+         * AttrValue list.
+         * @member {tensorflow.AttrValue.IListValue|null|undefined} list
+         * @memberof tensorflow.AttrValue
+         * @instance
+         */
+        AttrValue.prototype.list = null;
+
+        /**
+         * AttrValue func.
+         * @member {tensorflow.INameAttrList|null|undefined} func
+         * @memberof tensorflow.AttrValue
+         * @instance
+         */
+        AttrValue.prototype.func = null;
+
+        /**
+         * AttrValue placeholder.
+         * @member {string|null|undefined} placeholder
+         * @memberof tensorflow.AttrValue
+         * @instance
+         */
+        AttrValue.prototype.placeholder = null;
+
+        // OneOf field names bound to virtual getters and setters
+        let $oneOfFields;
+
+        /**
+         * AttrValue value.
+         * @member {"s"|"i"|"f"|"b"|"type"|"shape"|"tensor"|"list"|"func"|"placeholder"|undefined} value
+         * @memberof tensorflow.AttrValue
+         * @instance
+         */
+        Object.defineProperty(AttrValue.prototype, "value", {
+            get: $util.oneOfGetter($oneOfFields = ["s", "i", "f", "b", "type", "shape", "tensor", "list", "func", "placeholder"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * Creates a new AttrValue instance using the specified properties.
          * @function create
-         * @memberof tensorflow.BundleHeaderProto
+         * @memberof tensorflow.AttrValue
          * @static
-         * @param {tensorflow.IBundleHeaderProto=} [properties] Properties to set
-         * @returns {tensorflow.BundleHeaderProto} BundleHeaderProto instance
+         * @param {tensorflow.IAttrValue=} [properties] Properties to set
+         * @returns {tensorflow.AttrValue} AttrValue instance
          */
-        BundleHeaderProto.create = function create(properties) {
-            return new BundleHeaderProto(properties);
+        AttrValue.create = function create(properties) {
+            return new AttrValue(properties);
         };
 
         /**
-         * Encodes the specified BundleHeaderProto message. Does not implicitly {@link tensorflow.BundleHeaderProto.verify|verify} messages.
+         * Encodes the specified AttrValue message. Does not implicitly {@link tensorflow.AttrValue.verify|verify} messages.
          * @function encode
-         * @memberof tensorflow.BundleHeaderProto
+         * @memberof tensorflow.AttrValue
          * @static
-         * @param {tensorflow.IBundleHeaderProto} message BundleHeaderProto message or plain object to encode
+         * @param {tensorflow.IAttrValue} message AttrValue message or plain object to encode
          * @param {$protobuf.Writer} [writer] Writer to encode to
          * @returns {$protobuf.Writer} Writer
          */
-        BundleHeaderProto.encode = function encode(message, writer, q) {
+        AttrValue.encode = function encode(message, writer, q) {
             if (!writer)
                 writer = $Writer.create();
             if (q === undefined)
                 q = 0;
             if (q > $util.recursionLimit)
                 throw Error("max depth exceeded");
-            if (message.num_shards != null && Object.hasOwnProperty.call(message, "num_shards"))
-                writer.uint32(/* id 1, wireType 0 =*/8).int32(message.num_shards);
-            if (message.endianness != null && Object.hasOwnProperty.call(message, "endianness"))
-                writer.uint32(/* id 2, wireType 0 =*/16).int32(message.endianness);
-            if (message.version != null && Object.hasOwnProperty.call(message, "version"))
-                $root.tensorflow.VersionDef.encode(message.version, writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+            if (message.list != null && Object.hasOwnProperty.call(message, "list"))
+                $root.tensorflow.AttrValue.ListValue.encode(message.list, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            if (message.s != null && Object.hasOwnProperty.call(message, "s"))
+                writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.s);
+            if (message.i != null && Object.hasOwnProperty.call(message, "i"))
+                writer.uint32(/* id 3, wireType 0 =*/24).int64(message.i);
+            if (message.f != null && Object.hasOwnProperty.call(message, "f"))
+                writer.uint32(/* id 4, wireType 5 =*/37).float(message.f);
+            if (message.b != null && Object.hasOwnProperty.call(message, "b"))
+                writer.uint32(/* id 5, wireType 0 =*/40).bool(message.b);
+            if (message.type != null && Object.hasOwnProperty.call(message, "type"))
+                writer.uint32(/* id 6, wireType 0 =*/48).int32(message.type);
+            if (message.shape != null && Object.hasOwnProperty.call(message, "shape"))
+                $root.tensorflow.TensorShapeProto.encode(message.shape, writer.uint32(/* id 7, wireType 2 =*/58).fork(), q + 1).ldelim();
+            if (message.tensor != null && Object.hasOwnProperty.call(message, "tensor"))
+                $root.tensorflow.TensorProto.encode(message.tensor, writer.uint32(/* id 8, wireType 2 =*/66).fork(), q + 1).ldelim();
+            if (message.placeholder != null && Object.hasOwnProperty.call(message, "placeholder"))
+                writer.uint32(/* id 9, wireType 2 =*/74).string(message.placeholder);
+            if (message.func != null && Object.hasOwnProperty.call(message, "func"))
+                $root.tensorflow.NameAttrList.encode(message.func, writer.uint32(/* id 10, wireType 2 =*/82).fork(), q + 1).ldelim();
             return writer;
         };
 
         /**
-         * Decodes a BundleHeaderProto message from the specified reader or buffer.
+         * Decodes an AttrValue message from the specified reader or buffer.
          * @function decode
-         * @memberof tensorflow.BundleHeaderProto
+         * @memberof tensorflow.AttrValue
          * @static
          * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
          * @param {number} [length] Message length if known beforehand
-         * @returns {tensorflow.BundleHeaderProto} BundleHeaderProto
+         * @returns {tensorflow.AttrValue} AttrValue
          * @throws {Error} If the payload is not a reader or valid buffer
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
-        BundleHeaderProto.decode = function decode(reader, length, error, long) {
+        AttrValue.decode = function decode(reader, length, error, long) {
             if (!(reader instanceof $Reader))
                 reader = $Reader.create(reader);
             if (long === undefined)
@@ -132,22 +223,50 @@ export const tensorflow = $root.tensorflow = (() => {
                 length = reader.len;
                 reader.len = end;
             }
-            message = new $root.tensorflow.BundleHeaderProto();
+            message = new $root.tensorflow.AttrValue();
             while (reader.pos < end) {
                 let tag = reader.uint32();
                 if (tag === error)
                     break;
                 switch (tag >>> 3) {
-                case 1: {
-                        message.num_shards = reader.int32();
-                        break;
-                    }
                 case 2: {
-                        message.endianness = reader.int32();
+                        message.s = reader.bytes();
                         break;
                     }
                 case 3: {
-                        message.version = $root.tensorflow.VersionDef.decode(reader, reader.uint32(), undefined, long + 1);
+                        message.i = reader.int64();
+                        break;
+                    }
+                case 4: {
+                        message.f = reader.float();
+                        break;
+                    }
+                case 5: {
+                        message.b = reader.bool();
+                        break;
+                    }
+                case 6: {
+                        message.type = reader.int32();
+                        break;
+                    }
+                case 7: {
+                        message.shape = $root.tensorflow.TensorShapeProto.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 8: {
+                        message.tensor = $root.tensorflow.TensorProto.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 1: {
+                        message.list = $root.tensorflow.AttrValue.ListValue.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 10: {
+                        message.func = $root.tensorflow.NameAttrList.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 9: {
+                        message.placeholder = reader.string();
                         break;
                     }
                 default:
@@ -164,62 +283,370 @@ export const tensorflow = $root.tensorflow = (() => {
         };
 
         /**
-         * Gets the default type url for BundleHeaderProto
+         * Gets the default type url for AttrValue
          * @function getTypeUrl
-         * @memberof tensorflow.BundleHeaderProto
+         * @memberof tensorflow.AttrValue
          * @static
          * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
          * @returns {string} The default type url
          */
-        BundleHeaderProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+        AttrValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
             if (typeUrlPrefix === undefined) {
                 typeUrlPrefix = "type.googleapis.com";
             }
-            return typeUrlPrefix + "/tensorflow.BundleHeaderProto";
+            return typeUrlPrefix + "/tensorflow.AttrValue";
         };
 
-        /**
-         * Endianness enum.
-         * @name tensorflow.BundleHeaderProto.Endianness
-         * @enum {number}
-         * @property {number} LITTLE=0 LITTLE value
-         * @property {number} BIG=1 BIG value
-         */
-        BundleHeaderProto.Endianness = (function() {
-            const valuesById = {}, values = Object.create(valuesById);
-            values[valuesById[0] = "LITTLE"] = 0;
-            values[valuesById[1] = "BIG"] = 1;
-            return values;
+        AttrValue.ListValue = (function() {
+
+            /**
+             * Properties of a ListValue.
+             * @memberof tensorflow.AttrValue
+             * @interface IListValue
+             * @property {Array.<Uint8Array>|null} [s] ListValue s
+             * @property {Array.<number|Long>|null} [i] ListValue i
+             * @property {Array.<number>|null} [f] ListValue f
+             * @property {Array.<boolean>|null} [b] ListValue b
+             * @property {Array.<tensorflow.DataType>|null} [type] ListValue type
+             * @property {Array.<tensorflow.ITensorShapeProto>|null} [shape] ListValue shape
+             * @property {Array.<tensorflow.ITensorProto>|null} [tensor] ListValue tensor
+             * @property {Array.<tensorflow.INameAttrList>|null} [func] ListValue func
+             */
+
+            /**
+             * Constructs a new ListValue.
+             * @memberof tensorflow.AttrValue
+             * @classdesc Represents a ListValue.
+             * @implements IListValue
+             * @constructor
+             * @param {tensorflow.AttrValue.IListValue=} [properties] Properties to set
+             */
+            function ListValue(properties) {
+                this.s = [];
+                this.i = [];
+                this.f = [];
+                this.b = [];
+                this.type = [];
+                this.shape = [];
+                this.tensor = [];
+                this.func = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * ListValue s.
+             * @member {Array.<Uint8Array>} s
+             * @memberof tensorflow.AttrValue.ListValue
+             * @instance
+             */
+            ListValue.prototype.s = $util.emptyArray;
+
+            /**
+             * ListValue i.
+             * @member {Array.<number|Long>} i
+             * @memberof tensorflow.AttrValue.ListValue
+             * @instance
+             */
+            ListValue.prototype.i = $util.emptyArray;
+
+            /**
+             * ListValue f.
+             * @member {Array.<number>} f
+             * @memberof tensorflow.AttrValue.ListValue
+             * @instance
+             */
+            ListValue.prototype.f = $util.emptyArray;
+
+            /**
+             * ListValue b.
+             * @member {Array.<boolean>} b
+             * @memberof tensorflow.AttrValue.ListValue
+             * @instance
+             */
+            ListValue.prototype.b = $util.emptyArray;
+
+            /**
+             * ListValue type.
+             * @member {Array.<tensorflow.DataType>} type
+             * @memberof tensorflow.AttrValue.ListValue
+             * @instance
+             */
+            ListValue.prototype.type = $util.emptyArray;
+
+            /**
+             * ListValue shape.
+             * @member {Array.<tensorflow.ITensorShapeProto>} shape
+             * @memberof tensorflow.AttrValue.ListValue
+             * @instance
+             */
+            ListValue.prototype.shape = $util.emptyArray;
+
+            /**
+             * ListValue tensor.
+             * @member {Array.<tensorflow.ITensorProto>} tensor
+             * @memberof tensorflow.AttrValue.ListValue
+             * @instance
+             */
+            ListValue.prototype.tensor = $util.emptyArray;
+
+            /**
+             * ListValue func.
+             * @member {Array.<tensorflow.INameAttrList>} func
+             * @memberof tensorflow.AttrValue.ListValue
+             * @instance
+             */
+            ListValue.prototype.func = $util.emptyArray;
+
+            /**
+             * Creates a new ListValue instance using the specified properties.
+             * @function create
+             * @memberof tensorflow.AttrValue.ListValue
+             * @static
+             * @param {tensorflow.AttrValue.IListValue=} [properties] Properties to set
+             * @returns {tensorflow.AttrValue.ListValue} ListValue instance
+             */
+            ListValue.create = function create(properties) {
+                return new ListValue(properties);
+            };
+
+            /**
+             * Encodes the specified ListValue message. Does not implicitly {@link tensorflow.AttrValue.ListValue.verify|verify} messages.
+             * @function encode
+             * @memberof tensorflow.AttrValue.ListValue
+             * @static
+             * @param {tensorflow.AttrValue.IListValue} message ListValue message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ListValue.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.s != null && message.s.length)
+                    for (let i = 0; i < message.s.length; ++i)
+                        writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.s[i]);
+                if (message.i != null && message.i.length) {
+                    writer.uint32(/* id 3, wireType 2 =*/26).fork();
+                    for (let i = 0; i < message.i.length; ++i)
+                        writer.int64(message.i[i]);
+                    writer.ldelim();
+                }
+                if (message.f != null && message.f.length) {
+                    writer.uint32(/* id 4, wireType 2 =*/34).fork();
+                    for (let i = 0; i < message.f.length; ++i)
+                        writer.float(message.f[i]);
+                    writer.ldelim();
+                }
+                if (message.b != null && message.b.length) {
+                    writer.uint32(/* id 5, wireType 2 =*/42).fork();
+                    for (let i = 0; i < message.b.length; ++i)
+                        writer.bool(message.b[i]);
+                    writer.ldelim();
+                }
+                if (message.type != null && message.type.length) {
+                    writer.uint32(/* id 6, wireType 2 =*/50).fork();
+                    for (let i = 0; i < message.type.length; ++i)
+                        writer.int32(message.type[i]);
+                    writer.ldelim();
+                }
+                if (message.shape != null && message.shape.length)
+                    for (let i = 0; i < message.shape.length; ++i)
+                        $root.tensorflow.TensorShapeProto.encode(message.shape[i], writer.uint32(/* id 7, wireType 2 =*/58).fork(), q + 1).ldelim();
+                if (message.tensor != null && message.tensor.length)
+                    for (let i = 0; i < message.tensor.length; ++i)
+                        $root.tensorflow.TensorProto.encode(message.tensor[i], writer.uint32(/* id 8, wireType 2 =*/66).fork(), q + 1).ldelim();
+                if (message.func != null && message.func.length)
+                    for (let i = 0; i < message.func.length; ++i)
+                        $root.tensorflow.NameAttrList.encode(message.func[i], writer.uint32(/* id 9, wireType 2 =*/74).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes a ListValue message from the specified reader or buffer.
+             * @function decode
+             * @memberof tensorflow.AttrValue.ListValue
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tensorflow.AttrValue.ListValue} ListValue
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ListValue.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.AttrValue.ListValue();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 2: {
+                            if (!(message.s && message.s.length))
+                                message.s = [];
+                            message.s.push(reader.bytes());
+                            break;
+                        }
+                    case 3: {
+                            if (!(message.i && message.i.length))
+                                message.i = [];
+                            if ((tag & 7) === 2) {
+                                let end2 = reader.uint32() + reader.pos;
+                                if (end2 > reader.len)
+                                    throw RangeError("index out of range");
+                                reader.len = end2;
+                                while (reader.pos < end2)
+                                    message.i.push(reader.int64());
+                                if (reader.pos !== end2)
+                                    throw RangeError("index out of range");
+                                reader.len = end;
+                            } else
+                                message.i.push(reader.int64());
+                            break;
+                        }
+                    case 4: {
+                            if (!(message.f && message.f.length))
+                                message.f = [];
+                            if ((tag & 7) === 2) {
+                                let end2 = reader.uint32() + reader.pos;
+                                if (end2 > reader.len)
+                                    throw RangeError("index out of range");
+                                reader.len = end2;
+                                while (reader.pos < end2)
+                                    message.f.push(reader.float());
+                                if (reader.pos !== end2)
+                                    throw RangeError("index out of range");
+                                reader.len = end;
+                            } else
+                                message.f.push(reader.float());
+                            break;
+                        }
+                    case 5: {
+                            if (!(message.b && message.b.length))
+                                message.b = [];
+                            if ((tag & 7) === 2) {
+                                let end2 = reader.uint32() + reader.pos;
+                                if (end2 > reader.len)
+                                    throw RangeError("index out of range");
+                                reader.len = end2;
+                                while (reader.pos < end2)
+                                    message.b.push(reader.bool());
+                                if (reader.pos !== end2)
+                                    throw RangeError("index out of range");
+                                reader.len = end;
+                            } else
+                                message.b.push(reader.bool());
+                            break;
+                        }
+                    case 6: {
+                            if (!(message.type && message.type.length))
+                                message.type = [];
+                            if ((tag & 7) === 2) {
+                                let end2 = reader.uint32() + reader.pos;
+                                if (end2 > reader.len)
+                                    throw RangeError("index out of range");
+                                reader.len = end2;
+                                while (reader.pos < end2)
+                                    message.type.push(reader.int32());
+                                if (reader.pos !== end2)
+                                    throw RangeError("index out of range");
+                                reader.len = end;
+                            } else
+                                message.type.push(reader.int32());
+                            break;
+                        }
+                    case 7: {
+                            if (!(message.shape && message.shape.length))
+                                message.shape = [];
+                            message.shape.push($root.tensorflow.TensorShapeProto.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 8: {
+                            if (!(message.tensor && message.tensor.length))
+                                message.tensor = [];
+                            message.tensor.push($root.tensorflow.TensorProto.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 9: {
+                            if (!(message.func && message.func.length))
+                                message.func = [];
+                            message.func.push($root.tensorflow.NameAttrList.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for ListValue
+             * @function getTypeUrl
+             * @memberof tensorflow.AttrValue.ListValue
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            ListValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.AttrValue.ListValue";
+            };
+
+            return ListValue;
         })();
 
-        return BundleHeaderProto;
+        return AttrValue;
     })();
 
-    tensorflow.BundleEntryProto = (function() {
+    tensorflow.NameAttrList = (function() {
 
         /**
-         * Properties of a BundleEntryProto.
+         * Properties of a NameAttrList.
          * @memberof tensorflow
-         * @interface IBundleEntryProto
-         * @property {tensorflow.DataType|null} [dtype] BundleEntryProto dtype
-         * @property {tensorflow.ITensorShapeProto|null} [shape] BundleEntryProto shape
-         * @property {number|null} [shard_id] BundleEntryProto shard_id
-         * @property {number|Long|null} [offset] BundleEntryProto offset
-         * @property {number|Long|null} [size] BundleEntryProto size
-         * @property {number|null} [crc32c] BundleEntryProto crc32c
-         * @property {Array.<tensorflow.ITensorSliceProto>|null} [slices] BundleEntryProto slices
+         * @interface INameAttrList
+         * @property {string|null} [name] NameAttrList name
+         * @property {Object.<string,tensorflow.IAttrValue>|null} [attr] NameAttrList attr
          */
 
         /**
-         * Constructs a new BundleEntryProto.
+         * Constructs a new NameAttrList.
          * @memberof tensorflow
-         * @classdesc Represents a BundleEntryProto.
-         * @implements IBundleEntryProto
+         * @classdesc Represents a NameAttrList.
+         * @implements INameAttrList
          * @constructor
-         * @param {tensorflow.IBundleEntryProto=} [properties] Properties to set
+         * @param {tensorflow.INameAttrList=} [properties] Properties to set
          */
-        function BundleEntryProto(properties) {
-            this.slices = [];
+        function NameAttrList(properties) {
+            this.attr = {};
             if (properties)
                 for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -227,83 +654,379 @@ export const tensorflow = $root.tensorflow = (() => {
         }
 
         /**
-         * BundleEntryProto dtype.
-         * @member {tensorflow.DataType} dtype
-         * @memberof tensorflow.BundleEntryProto
+         * NameAttrList name.
+         * @member {string} name
+         * @memberof tensorflow.NameAttrList
          * @instance
          */
-        BundleEntryProto.prototype.dtype = 0;
+        NameAttrList.prototype.name = "";
 
         /**
-         * BundleEntryProto shape.
-         * @member {tensorflow.ITensorShapeProto|null|undefined} shape
-         * @memberof tensorflow.BundleEntryProto
+         * NameAttrList attr.
+         * @member {Object.<string,tensorflow.IAttrValue>} attr
+         * @memberof tensorflow.NameAttrList
          * @instance
          */
-        BundleEntryProto.prototype.shape = null;
+        NameAttrList.prototype.attr = $util.emptyObject;
 
         /**
-         * BundleEntryProto shard_id.
-         * @member {number} shard_id
-         * @memberof tensorflow.BundleEntryProto
-         * @instance
-         */
-        BundleEntryProto.prototype.shard_id = 0;
-
-        /**
-         * BundleEntryProto offset.
-         * @member {number|Long} offset
-         * @memberof tensorflow.BundleEntryProto
-         * @instance
-         */
-        BundleEntryProto.prototype.offset = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
-
-        /**
-         * BundleEntryProto size.
-         * @member {number|Long} size
-         * @memberof tensorflow.BundleEntryProto
-         * @instance
-         */
-        BundleEntryProto.prototype.size = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
-
-        /**
-         * BundleEntryProto crc32c.
-         * @member {number} crc32c
-         * @memberof tensorflow.BundleEntryProto
-         * @instance
-         */
-        BundleEntryProto.prototype.crc32c = 0;
-
-        /**
-         * BundleEntryProto slices.
-         * @member {Array.<tensorflow.ITensorSliceProto>} slices
-         * @memberof tensorflow.BundleEntryProto
-         * @instance
-         */
-        BundleEntryProto.prototype.slices = $util.emptyArray;
-
-        /**
-         * Creates a new BundleEntryProto instance using the specified properties.
+         * Creates a new NameAttrList instance using the specified properties.
          * @function create
-         * @memberof tensorflow.BundleEntryProto
+         * @memberof tensorflow.NameAttrList
          * @static
-         * @param {tensorflow.IBundleEntryProto=} [properties] Properties to set
-         * @returns {tensorflow.BundleEntryProto} BundleEntryProto instance
+         * @param {tensorflow.INameAttrList=} [properties] Properties to set
+         * @returns {tensorflow.NameAttrList} NameAttrList instance
          */
-        BundleEntryProto.create = function create(properties) {
-            return new BundleEntryProto(properties);
+        NameAttrList.create = function create(properties) {
+            return new NameAttrList(properties);
         };
 
         /**
-         * Encodes the specified BundleEntryProto message. Does not implicitly {@link tensorflow.BundleEntryProto.verify|verify} messages.
+         * Encodes the specified NameAttrList message. Does not implicitly {@link tensorflow.NameAttrList.verify|verify} messages.
          * @function encode
-         * @memberof tensorflow.BundleEntryProto
+         * @memberof tensorflow.NameAttrList
          * @static
-         * @param {tensorflow.IBundleEntryProto} message BundleEntryProto message or plain object to encode
+         * @param {tensorflow.INameAttrList} message NameAttrList message or plain object to encode
          * @param {$protobuf.Writer} [writer] Writer to encode to
          * @returns {$protobuf.Writer} Writer
          */
-        BundleEntryProto.encode = function encode(message, writer, q) {
+        NameAttrList.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.name != null && Object.hasOwnProperty.call(message, "name"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
+            if (message.attr != null && Object.hasOwnProperty.call(message, "attr"))
+                for (let keys = Object.keys(message.attr), i = 0; i < keys.length; ++i) {
+                    writer.uint32(/* id 2, wireType 2 =*/18).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
+                    $root.tensorflow.AttrValue.encode(message.attr[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim().ldelim();
+                }
+            return writer;
+        };
+
+        /**
+         * Decodes a NameAttrList message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.NameAttrList
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.NameAttrList} NameAttrList
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        NameAttrList.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message, key, value;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.NameAttrList();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.name = reader.string();
+                        break;
+                    }
+                case 2: {
+                        if (message.attr === $util.emptyObject)
+                            message.attr = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.string();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.AttrValue.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.attr, key);
+                        message.attr[key] = value;
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for NameAttrList
+         * @function getTypeUrl
+         * @memberof tensorflow.NameAttrList
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        NameAttrList.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.NameAttrList";
+        };
+
+        return NameAttrList;
+    })();
+
+    tensorflow.TensorProto = (function() {
+
+        /**
+         * Properties of a TensorProto.
+         * @memberof tensorflow
+         * @interface ITensorProto
+         * @property {tensorflow.DataType|null} [dtype] TensorProto dtype
+         * @property {tensorflow.ITensorShapeProto|null} [tensor_shape] TensorProto tensor_shape
+         * @property {number|null} [version_number] TensorProto version_number
+         * @property {Uint8Array|null} [tensor_content] TensorProto tensor_content
+         * @property {Array.<number>|null} [half_val] TensorProto half_val
+         * @property {Array.<number>|null} [float_val] TensorProto float_val
+         * @property {Array.<number>|null} [double_val] TensorProto double_val
+         * @property {Array.<number>|null} [int_val] TensorProto int_val
+         * @property {Array.<Uint8Array>|null} [string_val] TensorProto string_val
+         * @property {Array.<number>|null} [scomplex_val] TensorProto scomplex_val
+         * @property {Array.<number|Long>|null} [int64_val] TensorProto int64_val
+         * @property {Array.<boolean>|null} [bool_val] TensorProto bool_val
+         * @property {Array.<number>|null} [dcomplex_val] TensorProto dcomplex_val
+         * @property {Array.<tensorflow.IResourceHandleProto>|null} [resource_handle_val] TensorProto resource_handle_val
+         * @property {Array.<tensorflow.IVariantTensorDataProto>|null} [variant_val] TensorProto variant_val
+         * @property {Array.<number>|null} [uint32_val] TensorProto uint32_val
+         * @property {Array.<number|Long>|null} [uint64_val] TensorProto uint64_val
+         * @property {Uint8Array|null} [float8_val] TensorProto float8_val
+         */
+
+        /**
+         * Constructs a new TensorProto.
+         * @memberof tensorflow
+         * @classdesc Represents a TensorProto.
+         * @implements ITensorProto
+         * @constructor
+         * @param {tensorflow.ITensorProto=} [properties] Properties to set
+         */
+        function TensorProto(properties) {
+            this.half_val = [];
+            this.float_val = [];
+            this.double_val = [];
+            this.int_val = [];
+            this.string_val = [];
+            this.scomplex_val = [];
+            this.int64_val = [];
+            this.bool_val = [];
+            this.dcomplex_val = [];
+            this.resource_handle_val = [];
+            this.variant_val = [];
+            this.uint32_val = [];
+            this.uint64_val = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * TensorProto dtype.
+         * @member {tensorflow.DataType} dtype
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.dtype = 0;
+
+        /**
+         * TensorProto tensor_shape.
+         * @member {tensorflow.ITensorShapeProto|null|undefined} tensor_shape
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.tensor_shape = null;
+
+        /**
+         * TensorProto version_number.
+         * @member {number} version_number
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.version_number = 0;
+
+        /**
+         * TensorProto tensor_content.
+         * @member {Uint8Array} tensor_content
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.tensor_content = $util.newBuffer([]);
+
+        /**
+         * TensorProto half_val.
+         * @member {Array.<number>} half_val
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.half_val = $util.emptyArray;
+
+        /**
+         * TensorProto float_val.
+         * @member {Array.<number>} float_val
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.float_val = $util.emptyArray;
+
+        /**
+         * TensorProto double_val.
+         * @member {Array.<number>} double_val
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.double_val = $util.emptyArray;
+
+        /**
+         * TensorProto int_val.
+         * @member {Array.<number>} int_val
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.int_val = $util.emptyArray;
+
+        /**
+         * TensorProto string_val.
+         * @member {Array.<Uint8Array>} string_val
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.string_val = $util.emptyArray;
+
+        /**
+         * TensorProto scomplex_val.
+         * @member {Array.<number>} scomplex_val
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.scomplex_val = $util.emptyArray;
+
+        /**
+         * TensorProto int64_val.
+         * @member {Array.<number|Long>} int64_val
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.int64_val = $util.emptyArray;
+
+        /**
+         * TensorProto bool_val.
+         * @member {Array.<boolean>} bool_val
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.bool_val = $util.emptyArray;
+
+        /**
+         * TensorProto dcomplex_val.
+         * @member {Array.<number>} dcomplex_val
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.dcomplex_val = $util.emptyArray;
+
+        /**
+         * TensorProto resource_handle_val.
+         * @member {Array.<tensorflow.IResourceHandleProto>} resource_handle_val
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.resource_handle_val = $util.emptyArray;
+
+        /**
+         * TensorProto variant_val.
+         * @member {Array.<tensorflow.IVariantTensorDataProto>} variant_val
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.variant_val = $util.emptyArray;
+
+        /**
+         * TensorProto uint32_val.
+         * @member {Array.<number>} uint32_val
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.uint32_val = $util.emptyArray;
+
+        /**
+         * TensorProto uint64_val.
+         * @member {Array.<number|Long>} uint64_val
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.uint64_val = $util.emptyArray;
+
+        /**
+         * TensorProto float8_val.
+         * @member {Uint8Array} float8_val
+         * @memberof tensorflow.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.float8_val = $util.newBuffer([]);
+
+        /**
+         * Creates a new TensorProto instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.TensorProto
+         * @static
+         * @param {tensorflow.ITensorProto=} [properties] Properties to set
+         * @returns {tensorflow.TensorProto} TensorProto instance
+         */
+        TensorProto.create = function create(properties) {
+            return new TensorProto(properties);
+        };
+
+        /**
+         * Encodes the specified TensorProto message. Does not implicitly {@link tensorflow.TensorProto.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.TensorProto
+         * @static
+         * @param {tensorflow.ITensorProto} message TensorProto message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        TensorProto.encode = function encode(message, writer, q) {
             if (!writer)
                 writer = $Writer.create();
             if (q === undefined)
@@ -312,34 +1035,98 @@ export const tensorflow = $root.tensorflow = (() => {
                 throw Error("max depth exceeded");
             if (message.dtype != null && Object.hasOwnProperty.call(message, "dtype"))
                 writer.uint32(/* id 1, wireType 0 =*/8).int32(message.dtype);
-            if (message.shape != null && Object.hasOwnProperty.call(message, "shape"))
-                $root.tensorflow.TensorShapeProto.encode(message.shape, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
-            if (message.shard_id != null && Object.hasOwnProperty.call(message, "shard_id"))
-                writer.uint32(/* id 3, wireType 0 =*/24).int32(message.shard_id);
-            if (message.offset != null && Object.hasOwnProperty.call(message, "offset"))
-                writer.uint32(/* id 4, wireType 0 =*/32).int64(message.offset);
-            if (message.size != null && Object.hasOwnProperty.call(message, "size"))
-                writer.uint32(/* id 5, wireType 0 =*/40).int64(message.size);
-            if (message.crc32c != null && Object.hasOwnProperty.call(message, "crc32c"))
-                writer.uint32(/* id 6, wireType 5 =*/53).fixed32(message.crc32c);
-            if (message.slices != null && message.slices.length)
-                for (let i = 0; i < message.slices.length; ++i)
-                    $root.tensorflow.TensorSliceProto.encode(message.slices[i], writer.uint32(/* id 7, wireType 2 =*/58).fork(), q + 1).ldelim();
+            if (message.tensor_shape != null && Object.hasOwnProperty.call(message, "tensor_shape"))
+                $root.tensorflow.TensorShapeProto.encode(message.tensor_shape, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            if (message.version_number != null && Object.hasOwnProperty.call(message, "version_number"))
+                writer.uint32(/* id 3, wireType 0 =*/24).int32(message.version_number);
+            if (message.tensor_content != null && Object.hasOwnProperty.call(message, "tensor_content"))
+                writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.tensor_content);
+            if (message.float_val != null && message.float_val.length) {
+                writer.uint32(/* id 5, wireType 2 =*/42).fork();
+                for (let i = 0; i < message.float_val.length; ++i)
+                    writer.float(message.float_val[i]);
+                writer.ldelim();
+            }
+            if (message.double_val != null && message.double_val.length) {
+                writer.uint32(/* id 6, wireType 2 =*/50).fork();
+                for (let i = 0; i < message.double_val.length; ++i)
+                    writer.double(message.double_val[i]);
+                writer.ldelim();
+            }
+            if (message.int_val != null && message.int_val.length) {
+                writer.uint32(/* id 7, wireType 2 =*/58).fork();
+                for (let i = 0; i < message.int_val.length; ++i)
+                    writer.int32(message.int_val[i]);
+                writer.ldelim();
+            }
+            if (message.string_val != null && message.string_val.length)
+                for (let i = 0; i < message.string_val.length; ++i)
+                    writer.uint32(/* id 8, wireType 2 =*/66).bytes(message.string_val[i]);
+            if (message.scomplex_val != null && message.scomplex_val.length) {
+                writer.uint32(/* id 9, wireType 2 =*/74).fork();
+                for (let i = 0; i < message.scomplex_val.length; ++i)
+                    writer.float(message.scomplex_val[i]);
+                writer.ldelim();
+            }
+            if (message.int64_val != null && message.int64_val.length) {
+                writer.uint32(/* id 10, wireType 2 =*/82).fork();
+                for (let i = 0; i < message.int64_val.length; ++i)
+                    writer.int64(message.int64_val[i]);
+                writer.ldelim();
+            }
+            if (message.bool_val != null && message.bool_val.length) {
+                writer.uint32(/* id 11, wireType 2 =*/90).fork();
+                for (let i = 0; i < message.bool_val.length; ++i)
+                    writer.bool(message.bool_val[i]);
+                writer.ldelim();
+            }
+            if (message.dcomplex_val != null && message.dcomplex_val.length) {
+                writer.uint32(/* id 12, wireType 2 =*/98).fork();
+                for (let i = 0; i < message.dcomplex_val.length; ++i)
+                    writer.double(message.dcomplex_val[i]);
+                writer.ldelim();
+            }
+            if (message.half_val != null && message.half_val.length) {
+                writer.uint32(/* id 13, wireType 2 =*/106).fork();
+                for (let i = 0; i < message.half_val.length; ++i)
+                    writer.int32(message.half_val[i]);
+                writer.ldelim();
+            }
+            if (message.resource_handle_val != null && message.resource_handle_val.length)
+                for (let i = 0; i < message.resource_handle_val.length; ++i)
+                    $root.tensorflow.ResourceHandleProto.encode(message.resource_handle_val[i], writer.uint32(/* id 14, wireType 2 =*/114).fork(), q + 1).ldelim();
+            if (message.variant_val != null && message.variant_val.length)
+                for (let i = 0; i < message.variant_val.length; ++i)
+                    $root.tensorflow.VariantTensorDataProto.encode(message.variant_val[i], writer.uint32(/* id 15, wireType 2 =*/122).fork(), q + 1).ldelim();
+            if (message.uint32_val != null && message.uint32_val.length) {
+                writer.uint32(/* id 16, wireType 2 =*/130).fork();
+                for (let i = 0; i < message.uint32_val.length; ++i)
+                    writer.uint32(message.uint32_val[i]);
+                writer.ldelim();
+            }
+            if (message.uint64_val != null && message.uint64_val.length) {
+                writer.uint32(/* id 17, wireType 2 =*/138).fork();
+                for (let i = 0; i < message.uint64_val.length; ++i)
+                    writer.uint64(message.uint64_val[i]);
+                writer.ldelim();
+            }
+            if (message.float8_val != null && Object.hasOwnProperty.call(message, "float8_val"))
+                writer.uint32(/* id 18, wireType 2 =*/146).bytes(message.float8_val);
             return writer;
         };
 
         /**
-         * Decodes a BundleEntryProto message from the specified reader or buffer.
+         * Decodes a TensorProto message from the specified reader or buffer.
          * @function decode
-         * @memberof tensorflow.BundleEntryProto
+         * @memberof tensorflow.TensorProto
          * @static
          * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
          * @param {number} [length] Message length if known beforehand
-         * @returns {tensorflow.BundleEntryProto} BundleEntryProto
+         * @returns {tensorflow.TensorProto} TensorProto
          * @throws {Error} If the payload is not a reader or valid buffer
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
-        BundleEntryProto.decode = function decode(reader, length, error, long) {
+        TensorProto.decode = function decode(reader, length, error, long) {
             if (!(reader instanceof $Reader))
                 reader = $Reader.create(reader);
             if (long === undefined)
@@ -356,7 +1143,7 @@ export const tensorflow = $root.tensorflow = (() => {
                 length = reader.len;
                 reader.len = end;
             }
-            message = new $root.tensorflow.BundleEntryProto();
+            message = new $root.tensorflow.TensorProto();
             while (reader.pos < end) {
                 let tag = reader.uint32();
                 if (tag === error)
@@ -367,29 +1154,207 @@ export const tensorflow = $root.tensorflow = (() => {
                         break;
                     }
                 case 2: {
-                        message.shape = $root.tensorflow.TensorShapeProto.decode(reader, reader.uint32(), undefined, long + 1);
+                        message.tensor_shape = $root.tensorflow.TensorShapeProto.decode(reader, reader.uint32(), undefined, long + 1);
                         break;
                     }
                 case 3: {
-                        message.shard_id = reader.int32();
+                        message.version_number = reader.int32();
                         break;
                     }
                 case 4: {
-                        message.offset = reader.int64();
+                        message.tensor_content = reader.bytes();
+                        break;
+                    }
+                case 13: {
+                        if (!(message.half_val && message.half_val.length))
+                            message.half_val = [];
+                        if ((tag & 7) === 2) {
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            while (reader.pos < end2)
+                                message.half_val.push(reader.int32());
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                        } else
+                            message.half_val.push(reader.int32());
                         break;
                     }
                 case 5: {
-                        message.size = reader.int64();
+                        if (!(message.float_val && message.float_val.length))
+                            message.float_val = [];
+                        if ((tag & 7) === 2) {
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            while (reader.pos < end2)
+                                message.float_val.push(reader.float());
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                        } else
+                            message.float_val.push(reader.float());
                         break;
                     }
                 case 6: {
-                        message.crc32c = reader.fixed32();
+                        if (!(message.double_val && message.double_val.length))
+                            message.double_val = [];
+                        if ((tag & 7) === 2) {
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            while (reader.pos < end2)
+                                message.double_val.push(reader.double());
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                        } else
+                            message.double_val.push(reader.double());
                         break;
                     }
                 case 7: {
-                        if (!(message.slices && message.slices.length))
-                            message.slices = [];
-                        message.slices.push($root.tensorflow.TensorSliceProto.decode(reader, reader.uint32(), undefined, long + 1));
+                        if (!(message.int_val && message.int_val.length))
+                            message.int_val = [];
+                        if ((tag & 7) === 2) {
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            while (reader.pos < end2)
+                                message.int_val.push(reader.int32());
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                        } else
+                            message.int_val.push(reader.int32());
+                        break;
+                    }
+                case 8: {
+                        if (!(message.string_val && message.string_val.length))
+                            message.string_val = [];
+                        message.string_val.push(reader.bytes());
+                        break;
+                    }
+                case 9: {
+                        if (!(message.scomplex_val && message.scomplex_val.length))
+                            message.scomplex_val = [];
+                        if ((tag & 7) === 2) {
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            while (reader.pos < end2)
+                                message.scomplex_val.push(reader.float());
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                        } else
+                            message.scomplex_val.push(reader.float());
+                        break;
+                    }
+                case 10: {
+                        if (!(message.int64_val && message.int64_val.length))
+                            message.int64_val = [];
+                        if ((tag & 7) === 2) {
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            while (reader.pos < end2)
+                                message.int64_val.push(reader.int64());
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                        } else
+                            message.int64_val.push(reader.int64());
+                        break;
+                    }
+                case 11: {
+                        if (!(message.bool_val && message.bool_val.length))
+                            message.bool_val = [];
+                        if ((tag & 7) === 2) {
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            while (reader.pos < end2)
+                                message.bool_val.push(reader.bool());
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                        } else
+                            message.bool_val.push(reader.bool());
+                        break;
+                    }
+                case 12: {
+                        if (!(message.dcomplex_val && message.dcomplex_val.length))
+                            message.dcomplex_val = [];
+                        if ((tag & 7) === 2) {
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            while (reader.pos < end2)
+                                message.dcomplex_val.push(reader.double());
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                        } else
+                            message.dcomplex_val.push(reader.double());
+                        break;
+                    }
+                case 14: {
+                        if (!(message.resource_handle_val && message.resource_handle_val.length))
+                            message.resource_handle_val = [];
+                        message.resource_handle_val.push($root.tensorflow.ResourceHandleProto.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 15: {
+                        if (!(message.variant_val && message.variant_val.length))
+                            message.variant_val = [];
+                        message.variant_val.push($root.tensorflow.VariantTensorDataProto.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 16: {
+                        if (!(message.uint32_val && message.uint32_val.length))
+                            message.uint32_val = [];
+                        if ((tag & 7) === 2) {
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            while (reader.pos < end2)
+                                message.uint32_val.push(reader.uint32());
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                        } else
+                            message.uint32_val.push(reader.uint32());
+                        break;
+                    }
+                case 17: {
+                        if (!(message.uint64_val && message.uint64_val.length))
+                            message.uint64_val = [];
+                        if ((tag & 7) === 2) {
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            while (reader.pos < end2)
+                                message.uint64_val.push(reader.uint64());
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                        } else
+                            message.uint64_val.push(reader.uint64());
+                        break;
+                    }
+                case 18: {
+                        message.float8_val = reader.bytes();
                         break;
                     }
                 default:
@@ -406,21 +1371,551 @@ export const tensorflow = $root.tensorflow = (() => {
         };
 
         /**
-         * Gets the default type url for BundleEntryProto
+         * Gets the default type url for TensorProto
          * @function getTypeUrl
-         * @memberof tensorflow.BundleEntryProto
+         * @memberof tensorflow.TensorProto
          * @static
          * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
          * @returns {string} The default type url
          */
-        BundleEntryProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+        TensorProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
             if (typeUrlPrefix === undefined) {
                 typeUrlPrefix = "type.googleapis.com";
             }
-            return typeUrlPrefix + "/tensorflow.BundleEntryProto";
+            return typeUrlPrefix + "/tensorflow.TensorProto";
         };
 
-        return BundleEntryProto;
+        return TensorProto;
+    })();
+
+    tensorflow.VariantTensorDataProto = (function() {
+
+        /**
+         * Properties of a VariantTensorDataProto.
+         * @memberof tensorflow
+         * @interface IVariantTensorDataProto
+         * @property {string|null} [type_name] VariantTensorDataProto type_name
+         * @property {Uint8Array|null} [metadata] VariantTensorDataProto metadata
+         * @property {Array.<tensorflow.ITensorProto>|null} [tensors] VariantTensorDataProto tensors
+         */
+
+        /**
+         * Constructs a new VariantTensorDataProto.
+         * @memberof tensorflow
+         * @classdesc Represents a VariantTensorDataProto.
+         * @implements IVariantTensorDataProto
+         * @constructor
+         * @param {tensorflow.IVariantTensorDataProto=} [properties] Properties to set
+         */
+        function VariantTensorDataProto(properties) {
+            this.tensors = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * VariantTensorDataProto type_name.
+         * @member {string} type_name
+         * @memberof tensorflow.VariantTensorDataProto
+         * @instance
+         */
+        VariantTensorDataProto.prototype.type_name = "";
+
+        /**
+         * VariantTensorDataProto metadata.
+         * @member {Uint8Array} metadata
+         * @memberof tensorflow.VariantTensorDataProto
+         * @instance
+         */
+        VariantTensorDataProto.prototype.metadata = $util.newBuffer([]);
+
+        /**
+         * VariantTensorDataProto tensors.
+         * @member {Array.<tensorflow.ITensorProto>} tensors
+         * @memberof tensorflow.VariantTensorDataProto
+         * @instance
+         */
+        VariantTensorDataProto.prototype.tensors = $util.emptyArray;
+
+        /**
+         * Creates a new VariantTensorDataProto instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.VariantTensorDataProto
+         * @static
+         * @param {tensorflow.IVariantTensorDataProto=} [properties] Properties to set
+         * @returns {tensorflow.VariantTensorDataProto} VariantTensorDataProto instance
+         */
+        VariantTensorDataProto.create = function create(properties) {
+            return new VariantTensorDataProto(properties);
+        };
+
+        /**
+         * Encodes the specified VariantTensorDataProto message. Does not implicitly {@link tensorflow.VariantTensorDataProto.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.VariantTensorDataProto
+         * @static
+         * @param {tensorflow.IVariantTensorDataProto} message VariantTensorDataProto message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        VariantTensorDataProto.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.type_name != null && Object.hasOwnProperty.call(message, "type_name"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.type_name);
+            if (message.metadata != null && Object.hasOwnProperty.call(message, "metadata"))
+                writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.metadata);
+            if (message.tensors != null && message.tensors.length)
+                for (let i = 0; i < message.tensors.length; ++i)
+                    $root.tensorflow.TensorProto.encode(message.tensors[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a VariantTensorDataProto message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.VariantTensorDataProto
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.VariantTensorDataProto} VariantTensorDataProto
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        VariantTensorDataProto.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.VariantTensorDataProto();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.type_name = reader.string();
+                        break;
+                    }
+                case 2: {
+                        message.metadata = reader.bytes();
+                        break;
+                    }
+                case 3: {
+                        if (!(message.tensors && message.tensors.length))
+                            message.tensors = [];
+                        message.tensors.push($root.tensorflow.TensorProto.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for VariantTensorDataProto
+         * @function getTypeUrl
+         * @memberof tensorflow.VariantTensorDataProto
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        VariantTensorDataProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.VariantTensorDataProto";
+        };
+
+        return VariantTensorDataProto;
+    })();
+
+    tensorflow.ResourceHandleProto = (function() {
+
+        /**
+         * Properties of a ResourceHandleProto.
+         * @memberof tensorflow
+         * @interface IResourceHandleProto
+         * @property {string|null} [device] ResourceHandleProto device
+         * @property {string|null} [container] ResourceHandleProto container
+         * @property {string|null} [name] ResourceHandleProto name
+         * @property {number|Long|null} [hash_code] ResourceHandleProto hash_code
+         * @property {string|null} [maybe_type_name] ResourceHandleProto maybe_type_name
+         * @property {Array.<tensorflow.ResourceHandleProto.IDtypeAndShape>|null} [dtypes_and_shapes] ResourceHandleProto dtypes_and_shapes
+         */
+
+        /**
+         * Constructs a new ResourceHandleProto.
+         * @memberof tensorflow
+         * @classdesc Represents a ResourceHandleProto.
+         * @implements IResourceHandleProto
+         * @constructor
+         * @param {tensorflow.IResourceHandleProto=} [properties] Properties to set
+         */
+        function ResourceHandleProto(properties) {
+            this.dtypes_and_shapes = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * ResourceHandleProto device.
+         * @member {string} device
+         * @memberof tensorflow.ResourceHandleProto
+         * @instance
+         */
+        ResourceHandleProto.prototype.device = "";
+
+        /**
+         * ResourceHandleProto container.
+         * @member {string} container
+         * @memberof tensorflow.ResourceHandleProto
+         * @instance
+         */
+        ResourceHandleProto.prototype.container = "";
+
+        /**
+         * ResourceHandleProto name.
+         * @member {string} name
+         * @memberof tensorflow.ResourceHandleProto
+         * @instance
+         */
+        ResourceHandleProto.prototype.name = "";
+
+        /**
+         * ResourceHandleProto hash_code.
+         * @member {number|Long} hash_code
+         * @memberof tensorflow.ResourceHandleProto
+         * @instance
+         */
+        ResourceHandleProto.prototype.hash_code = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * ResourceHandleProto maybe_type_name.
+         * @member {string} maybe_type_name
+         * @memberof tensorflow.ResourceHandleProto
+         * @instance
+         */
+        ResourceHandleProto.prototype.maybe_type_name = "";
+
+        /**
+         * ResourceHandleProto dtypes_and_shapes.
+         * @member {Array.<tensorflow.ResourceHandleProto.IDtypeAndShape>} dtypes_and_shapes
+         * @memberof tensorflow.ResourceHandleProto
+         * @instance
+         */
+        ResourceHandleProto.prototype.dtypes_and_shapes = $util.emptyArray;
+
+        /**
+         * Creates a new ResourceHandleProto instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.ResourceHandleProto
+         * @static
+         * @param {tensorflow.IResourceHandleProto=} [properties] Properties to set
+         * @returns {tensorflow.ResourceHandleProto} ResourceHandleProto instance
+         */
+        ResourceHandleProto.create = function create(properties) {
+            return new ResourceHandleProto(properties);
+        };
+
+        /**
+         * Encodes the specified ResourceHandleProto message. Does not implicitly {@link tensorflow.ResourceHandleProto.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.ResourceHandleProto
+         * @static
+         * @param {tensorflow.IResourceHandleProto} message ResourceHandleProto message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        ResourceHandleProto.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.device != null && Object.hasOwnProperty.call(message, "device"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.device);
+            if (message.container != null && Object.hasOwnProperty.call(message, "container"))
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.container);
+            if (message.name != null && Object.hasOwnProperty.call(message, "name"))
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.name);
+            if (message.hash_code != null && Object.hasOwnProperty.call(message, "hash_code"))
+                writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.hash_code);
+            if (message.maybe_type_name != null && Object.hasOwnProperty.call(message, "maybe_type_name"))
+                writer.uint32(/* id 5, wireType 2 =*/42).string(message.maybe_type_name);
+            if (message.dtypes_and_shapes != null && message.dtypes_and_shapes.length)
+                for (let i = 0; i < message.dtypes_and_shapes.length; ++i)
+                    $root.tensorflow.ResourceHandleProto.DtypeAndShape.encode(message.dtypes_and_shapes[i], writer.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a ResourceHandleProto message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.ResourceHandleProto
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.ResourceHandleProto} ResourceHandleProto
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        ResourceHandleProto.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.ResourceHandleProto();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.device = reader.string();
+                        break;
+                    }
+                case 2: {
+                        message.container = reader.string();
+                        break;
+                    }
+                case 3: {
+                        message.name = reader.string();
+                        break;
+                    }
+                case 4: {
+                        message.hash_code = reader.uint64();
+                        break;
+                    }
+                case 5: {
+                        message.maybe_type_name = reader.string();
+                        break;
+                    }
+                case 6: {
+                        if (!(message.dtypes_and_shapes && message.dtypes_and_shapes.length))
+                            message.dtypes_and_shapes = [];
+                        message.dtypes_and_shapes.push($root.tensorflow.ResourceHandleProto.DtypeAndShape.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for ResourceHandleProto
+         * @function getTypeUrl
+         * @memberof tensorflow.ResourceHandleProto
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        ResourceHandleProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.ResourceHandleProto";
+        };
+
+        ResourceHandleProto.DtypeAndShape = (function() {
+
+            /**
+             * Properties of a DtypeAndShape.
+             * @memberof tensorflow.ResourceHandleProto
+             * @interface IDtypeAndShape
+             * @property {number|null} [dtype] DtypeAndShape dtype
+             * @property {tensorflow.ITensorShapeProto|null} [shape] DtypeAndShape shape
+             */
+
+            /**
+             * Constructs a new DtypeAndShape.
+             * @memberof tensorflow.ResourceHandleProto
+             * @classdesc Represents a DtypeAndShape.
+             * @implements IDtypeAndShape
+             * @constructor
+             * @param {tensorflow.ResourceHandleProto.IDtypeAndShape=} [properties] Properties to set
+             */
+            function DtypeAndShape(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * DtypeAndShape dtype.
+             * @member {number} dtype
+             * @memberof tensorflow.ResourceHandleProto.DtypeAndShape
+             * @instance
+             */
+            DtypeAndShape.prototype.dtype = 0;
+
+            /**
+             * DtypeAndShape shape.
+             * @member {tensorflow.ITensorShapeProto|null|undefined} shape
+             * @memberof tensorflow.ResourceHandleProto.DtypeAndShape
+             * @instance
+             */
+            DtypeAndShape.prototype.shape = null;
+
+            /**
+             * Creates a new DtypeAndShape instance using the specified properties.
+             * @function create
+             * @memberof tensorflow.ResourceHandleProto.DtypeAndShape
+             * @static
+             * @param {tensorflow.ResourceHandleProto.IDtypeAndShape=} [properties] Properties to set
+             * @returns {tensorflow.ResourceHandleProto.DtypeAndShape} DtypeAndShape instance
+             */
+            DtypeAndShape.create = function create(properties) {
+                return new DtypeAndShape(properties);
+            };
+
+            /**
+             * Encodes the specified DtypeAndShape message. Does not implicitly {@link tensorflow.ResourceHandleProto.DtypeAndShape.verify|verify} messages.
+             * @function encode
+             * @memberof tensorflow.ResourceHandleProto.DtypeAndShape
+             * @static
+             * @param {tensorflow.ResourceHandleProto.IDtypeAndShape} message DtypeAndShape message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            DtypeAndShape.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.dtype != null && Object.hasOwnProperty.call(message, "dtype"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.dtype);
+                if (message.shape != null && Object.hasOwnProperty.call(message, "shape"))
+                    $root.tensorflow.TensorShapeProto.encode(message.shape, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes a DtypeAndShape message from the specified reader or buffer.
+             * @function decode
+             * @memberof tensorflow.ResourceHandleProto.DtypeAndShape
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tensorflow.ResourceHandleProto.DtypeAndShape} DtypeAndShape
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            DtypeAndShape.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.ResourceHandleProto.DtypeAndShape();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.dtype = reader.int32();
+                            break;
+                        }
+                    case 2: {
+                            message.shape = $root.tensorflow.TensorShapeProto.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for DtypeAndShape
+             * @function getTypeUrl
+             * @memberof tensorflow.ResourceHandleProto.DtypeAndShape
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            DtypeAndShape.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.ResourceHandleProto.DtypeAndShape";
+            };
+
+            return DtypeAndShape;
+        })();
+
+        return ResourceHandleProto;
     })();
 
     tensorflow.TensorShapeProto = (function() {
@@ -725,307 +2220,6 @@ export const tensorflow = $root.tensorflow = (() => {
         return TensorShapeProto;
     })();
 
-    tensorflow.TensorSliceProto = (function() {
-
-        /**
-         * Properties of a TensorSliceProto.
-         * @memberof tensorflow
-         * @interface ITensorSliceProto
-         * @property {Array.<tensorflow.TensorSliceProto.IExtent>|null} [extent] TensorSliceProto extent
-         */
-
-        /**
-         * Constructs a new TensorSliceProto.
-         * @memberof tensorflow
-         * @classdesc Represents a TensorSliceProto.
-         * @implements ITensorSliceProto
-         * @constructor
-         * @param {tensorflow.ITensorSliceProto=} [properties] Properties to set
-         */
-        function TensorSliceProto(properties) {
-            this.extent = [];
-            if (properties)
-                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
-                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                        this[keys[i]] = properties[keys[i]];
-        }
-
-        /**
-         * TensorSliceProto extent.
-         * @member {Array.<tensorflow.TensorSliceProto.IExtent>} extent
-         * @memberof tensorflow.TensorSliceProto
-         * @instance
-         */
-        TensorSliceProto.prototype.extent = $util.emptyArray;
-
-        /**
-         * Creates a new TensorSliceProto instance using the specified properties.
-         * @function create
-         * @memberof tensorflow.TensorSliceProto
-         * @static
-         * @param {tensorflow.ITensorSliceProto=} [properties] Properties to set
-         * @returns {tensorflow.TensorSliceProto} TensorSliceProto instance
-         */
-        TensorSliceProto.create = function create(properties) {
-            return new TensorSliceProto(properties);
-        };
-
-        /**
-         * Encodes the specified TensorSliceProto message. Does not implicitly {@link tensorflow.TensorSliceProto.verify|verify} messages.
-         * @function encode
-         * @memberof tensorflow.TensorSliceProto
-         * @static
-         * @param {tensorflow.ITensorSliceProto} message TensorSliceProto message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        TensorSliceProto.encode = function encode(message, writer, q) {
-            if (!writer)
-                writer = $Writer.create();
-            if (q === undefined)
-                q = 0;
-            if (q > $util.recursionLimit)
-                throw Error("max depth exceeded");
-            if (message.extent != null && message.extent.length)
-                for (let i = 0; i < message.extent.length; ++i)
-                    $root.tensorflow.TensorSliceProto.Extent.encode(message.extent[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
-            return writer;
-        };
-
-        /**
-         * Decodes a TensorSliceProto message from the specified reader or buffer.
-         * @function decode
-         * @memberof tensorflow.TensorSliceProto
-         * @static
-         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-         * @param {number} [length] Message length if known beforehand
-         * @returns {tensorflow.TensorSliceProto} TensorSliceProto
-         * @throws {Error} If the payload is not a reader or valid buffer
-         * @throws {$protobuf.util.ProtocolError} If required fields are missing
-         */
-        TensorSliceProto.decode = function decode(reader, length, error, long) {
-            if (!(reader instanceof $Reader))
-                reader = $Reader.create(reader);
-            if (long === undefined)
-                long = 0;
-            if (long > $Reader.recursionLimit)
-                throw Error("maximum nesting depth exceeded");
-            let end, message;
-            if (length === undefined)
-                end = reader.len;
-            else {
-                end = reader.pos + length;
-                if (end > reader.len)
-                    throw RangeError("index out of range");
-                length = reader.len;
-                reader.len = end;
-            }
-            message = new $root.tensorflow.TensorSliceProto();
-            while (reader.pos < end) {
-                let tag = reader.uint32();
-                if (tag === error)
-                    break;
-                switch (tag >>> 3) {
-                case 1: {
-                        if (!(message.extent && message.extent.length))
-                            message.extent = [];
-                        message.extent.push($root.tensorflow.TensorSliceProto.Extent.decode(reader, reader.uint32(), undefined, long + 1));
-                        break;
-                    }
-                default:
-                    reader.skipType(tag & 7, long);
-                    break;
-                }
-            }
-            if (length !== undefined) {
-                if (reader.pos !== end)
-                    throw RangeError("index out of range");
-                reader.len = length;
-            }
-            return message;
-        };
-
-        /**
-         * Gets the default type url for TensorSliceProto
-         * @function getTypeUrl
-         * @memberof tensorflow.TensorSliceProto
-         * @static
-         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
-         * @returns {string} The default type url
-         */
-        TensorSliceProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.TensorSliceProto";
-        };
-
-        TensorSliceProto.Extent = (function() {
-
-            /**
-             * Properties of an Extent.
-             * @memberof tensorflow.TensorSliceProto
-             * @interface IExtent
-             * @property {number|Long|null} [start] Extent start
-             * @property {number|Long|null} [length] Extent length
-             */
-
-            /**
-             * Constructs a new Extent.
-             * @memberof tensorflow.TensorSliceProto
-             * @classdesc Represents an Extent.
-             * @implements IExtent
-             * @constructor
-             * @param {tensorflow.TensorSliceProto.IExtent=} [properties] Properties to set
-             */
-            function Extent(properties) {
-                if (properties)
-                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            }
-
-            /**
-             * Extent start.
-             * @member {number|Long} start
-             * @memberof tensorflow.TensorSliceProto.Extent
-             * @instance
-             */
-            Extent.prototype.start = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
-
-            /**
-             * Extent length.
-             * @member {number|Long|null|undefined} length
-             * @memberof tensorflow.TensorSliceProto.Extent
-             * @instance
-             */
-            Extent.prototype.length = null;
-
-            // OneOf field names bound to virtual getters and setters
-            let $oneOfFields;
-
-            /**
-             * Extent has_length.
-             * @member {"length"|undefined} has_length
-             * @memberof tensorflow.TensorSliceProto.Extent
-             * @instance
-             */
-            Object.defineProperty(Extent.prototype, "has_length", {
-                get: $util.oneOfGetter($oneOfFields = ["length"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            /**
-             * Creates a new Extent instance using the specified properties.
-             * @function create
-             * @memberof tensorflow.TensorSliceProto.Extent
-             * @static
-             * @param {tensorflow.TensorSliceProto.IExtent=} [properties] Properties to set
-             * @returns {tensorflow.TensorSliceProto.Extent} Extent instance
-             */
-            Extent.create = function create(properties) {
-                return new Extent(properties);
-            };
-
-            /**
-             * Encodes the specified Extent message. Does not implicitly {@link tensorflow.TensorSliceProto.Extent.verify|verify} messages.
-             * @function encode
-             * @memberof tensorflow.TensorSliceProto.Extent
-             * @static
-             * @param {tensorflow.TensorSliceProto.IExtent} message Extent message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Extent.encode = function encode(message, writer, q) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (message.start != null && Object.hasOwnProperty.call(message, "start"))
-                    writer.uint32(/* id 1, wireType 0 =*/8).int64(message.start);
-                if (message.length != null && Object.hasOwnProperty.call(message, "length"))
-                    writer.uint32(/* id 2, wireType 0 =*/16).int64(message.length);
-                return writer;
-            };
-
-            /**
-             * Decodes an Extent message from the specified reader or buffer.
-             * @function decode
-             * @memberof tensorflow.TensorSliceProto.Extent
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {tensorflow.TensorSliceProto.Extent} Extent
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            Extent.decode = function decode(reader, length, error, long) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (long === undefined)
-                    long = 0;
-                if (long > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                let end, message;
-                if (length === undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = new $root.tensorflow.TensorSliceProto.Extent();
-                while (reader.pos < end) {
-                    let tag = reader.uint32();
-                    if (tag === error)
-                        break;
-                    switch (tag >>> 3) {
-                    case 1: {
-                            message.start = reader.int64();
-                            break;
-                        }
-                    case 2: {
-                            message.length = reader.int64();
-                            break;
-                        }
-                    default:
-                        reader.skipType(tag & 7, long);
-                        break;
-                    }
-                }
-                if (length !== undefined) {
-                    if (reader.pos !== end)
-                        throw RangeError("index out of range");
-                    reader.len = length;
-                }
-                return message;
-            };
-
-            /**
-             * Gets the default type url for Extent
-             * @function getTypeUrl
-             * @memberof tensorflow.TensorSliceProto.Extent
-             * @static
-             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
-             * @returns {string} The default type url
-             */
-            Extent.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.TensorSliceProto.Extent";
-            };
-
-            return Extent;
-        })();
-
-        return TensorSliceProto;
-    })();
-
     /**
      * DataType enum.
      * @name tensorflow.DataType
@@ -1138,6 +2332,230 @@ export const tensorflow = $root.tensorflow = (() => {
         values[valuesById[122] = "DT_UINT32_REF"] = 122;
         values[valuesById[123] = "DT_UINT64_REF"] = 123;
         return values;
+    })();
+
+    tensorflow.FingerprintDef = (function() {
+
+        /**
+         * Properties of a FingerprintDef.
+         * @memberof tensorflow
+         * @interface IFingerprintDef
+         * @property {number|Long|null} [saved_model_checksum] FingerprintDef saved_model_checksum
+         * @property {number|Long|null} [graph_def_program_hash] FingerprintDef graph_def_program_hash
+         * @property {number|Long|null} [signature_def_hash] FingerprintDef signature_def_hash
+         * @property {number|Long|null} [saved_object_graph_hash] FingerprintDef saved_object_graph_hash
+         * @property {number|Long|null} [checkpoint_hash] FingerprintDef checkpoint_hash
+         * @property {string|null} [uuid] FingerprintDef uuid
+         * @property {tensorflow.IVersionDef|null} [version] FingerprintDef version
+         */
+
+        /**
+         * Constructs a new FingerprintDef.
+         * @memberof tensorflow
+         * @classdesc Represents a FingerprintDef.
+         * @implements IFingerprintDef
+         * @constructor
+         * @param {tensorflow.IFingerprintDef=} [properties] Properties to set
+         */
+        function FingerprintDef(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * FingerprintDef saved_model_checksum.
+         * @member {number|Long} saved_model_checksum
+         * @memberof tensorflow.FingerprintDef
+         * @instance
+         */
+        FingerprintDef.prototype.saved_model_checksum = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * FingerprintDef graph_def_program_hash.
+         * @member {number|Long} graph_def_program_hash
+         * @memberof tensorflow.FingerprintDef
+         * @instance
+         */
+        FingerprintDef.prototype.graph_def_program_hash = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * FingerprintDef signature_def_hash.
+         * @member {number|Long} signature_def_hash
+         * @memberof tensorflow.FingerprintDef
+         * @instance
+         */
+        FingerprintDef.prototype.signature_def_hash = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * FingerprintDef saved_object_graph_hash.
+         * @member {number|Long} saved_object_graph_hash
+         * @memberof tensorflow.FingerprintDef
+         * @instance
+         */
+        FingerprintDef.prototype.saved_object_graph_hash = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * FingerprintDef checkpoint_hash.
+         * @member {number|Long} checkpoint_hash
+         * @memberof tensorflow.FingerprintDef
+         * @instance
+         */
+        FingerprintDef.prototype.checkpoint_hash = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * FingerprintDef uuid.
+         * @member {string} uuid
+         * @memberof tensorflow.FingerprintDef
+         * @instance
+         */
+        FingerprintDef.prototype.uuid = "";
+
+        /**
+         * FingerprintDef version.
+         * @member {tensorflow.IVersionDef|null|undefined} version
+         * @memberof tensorflow.FingerprintDef
+         * @instance
+         */
+        FingerprintDef.prototype.version = null;
+
+        /**
+         * Creates a new FingerprintDef instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.FingerprintDef
+         * @static
+         * @param {tensorflow.IFingerprintDef=} [properties] Properties to set
+         * @returns {tensorflow.FingerprintDef} FingerprintDef instance
+         */
+        FingerprintDef.create = function create(properties) {
+            return new FingerprintDef(properties);
+        };
+
+        /**
+         * Encodes the specified FingerprintDef message. Does not implicitly {@link tensorflow.FingerprintDef.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.FingerprintDef
+         * @static
+         * @param {tensorflow.IFingerprintDef} message FingerprintDef message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        FingerprintDef.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.saved_model_checksum != null && Object.hasOwnProperty.call(message, "saved_model_checksum"))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.saved_model_checksum);
+            if (message.graph_def_program_hash != null && Object.hasOwnProperty.call(message, "graph_def_program_hash"))
+                writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.graph_def_program_hash);
+            if (message.signature_def_hash != null && Object.hasOwnProperty.call(message, "signature_def_hash"))
+                writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.signature_def_hash);
+            if (message.saved_object_graph_hash != null && Object.hasOwnProperty.call(message, "saved_object_graph_hash"))
+                writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.saved_object_graph_hash);
+            if (message.checkpoint_hash != null && Object.hasOwnProperty.call(message, "checkpoint_hash"))
+                writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.checkpoint_hash);
+            if (message.version != null && Object.hasOwnProperty.call(message, "version"))
+                $root.tensorflow.VersionDef.encode(message.version, writer.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
+            if (message.uuid != null && Object.hasOwnProperty.call(message, "uuid"))
+                writer.uint32(/* id 7, wireType 2 =*/58).string(message.uuid);
+            return writer;
+        };
+
+        /**
+         * Decodes a FingerprintDef message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.FingerprintDef
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.FingerprintDef} FingerprintDef
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        FingerprintDef.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.FingerprintDef();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.saved_model_checksum = reader.uint64();
+                        break;
+                    }
+                case 2: {
+                        message.graph_def_program_hash = reader.uint64();
+                        break;
+                    }
+                case 3: {
+                        message.signature_def_hash = reader.uint64();
+                        break;
+                    }
+                case 4: {
+                        message.saved_object_graph_hash = reader.uint64();
+                        break;
+                    }
+                case 5: {
+                        message.checkpoint_hash = reader.uint64();
+                        break;
+                    }
+                case 7: {
+                        message.uuid = reader.string();
+                        break;
+                    }
+                case 6: {
+                        message.version = $root.tensorflow.VersionDef.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for FingerprintDef
+         * @function getTypeUrl
+         * @memberof tensorflow.FingerprintDef
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        FingerprintDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.FingerprintDef";
+        };
+
+        return FingerprintDef;
     })();
 
     tensorflow.VersionDef = (function() {
@@ -1320,6 +2738,10204 @@ export const tensorflow = $root.tensorflow = (() => {
         };
 
         return VersionDef;
+    })();
+
+    tensorflow.FullTypeDef = (function() {
+
+        /**
+         * Properties of a FullTypeDef.
+         * @memberof tensorflow
+         * @interface IFullTypeDef
+         * @property {number|null} [type_id] FullTypeDef type_id
+         * @property {Array.<tensorflow.IFullTypeDef>|null} [args] FullTypeDef args
+         * @property {string|null} [s] FullTypeDef s
+         * @property {number|Long|null} [i] FullTypeDef i
+         */
+
+        /**
+         * Constructs a new FullTypeDef.
+         * @memberof tensorflow
+         * @classdesc Represents a FullTypeDef.
+         * @implements IFullTypeDef
+         * @constructor
+         * @param {tensorflow.IFullTypeDef=} [properties] Properties to set
+         */
+        function FullTypeDef(properties) {
+            this.args = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * FullTypeDef type_id.
+         * @member {number} type_id
+         * @memberof tensorflow.FullTypeDef
+         * @instance
+         */
+        FullTypeDef.prototype.type_id = 0;
+
+        /**
+         * FullTypeDef args.
+         * @member {Array.<tensorflow.IFullTypeDef>} args
+         * @memberof tensorflow.FullTypeDef
+         * @instance
+         */
+        FullTypeDef.prototype.args = $util.emptyArray;
+
+        /**
+         * FullTypeDef s.
+         * @member {string|null|undefined} s
+         * @memberof tensorflow.FullTypeDef
+         * @instance
+         */
+        FullTypeDef.prototype.s = null;
+
+        /**
+         * FullTypeDef i.
+         * @member {number|Long|null|undefined} i
+         * @memberof tensorflow.FullTypeDef
+         * @instance
+         */
+        FullTypeDef.prototype.i = null;
+
+        // OneOf field names bound to virtual getters and setters
+        let $oneOfFields;
+
+        /**
+         * FullTypeDef attr.
+         * @member {"s"|"i"|undefined} attr
+         * @memberof tensorflow.FullTypeDef
+         * @instance
+         */
+        Object.defineProperty(FullTypeDef.prototype, "attr", {
+            get: $util.oneOfGetter($oneOfFields = ["s", "i"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * Creates a new FullTypeDef instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.FullTypeDef
+         * @static
+         * @param {tensorflow.IFullTypeDef=} [properties] Properties to set
+         * @returns {tensorflow.FullTypeDef} FullTypeDef instance
+         */
+        FullTypeDef.create = function create(properties) {
+            return new FullTypeDef(properties);
+        };
+
+        /**
+         * Encodes the specified FullTypeDef message. Does not implicitly {@link tensorflow.FullTypeDef.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.FullTypeDef
+         * @static
+         * @param {tensorflow.IFullTypeDef} message FullTypeDef message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        FullTypeDef.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.type_id != null && Object.hasOwnProperty.call(message, "type_id"))
+                writer.uint32(/* id 1, wireType 0 =*/8).int32(message.type_id);
+            if (message.args != null && message.args.length)
+                for (let i = 0; i < message.args.length; ++i)
+                    $root.tensorflow.FullTypeDef.encode(message.args[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            if (message.s != null && Object.hasOwnProperty.call(message, "s"))
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.s);
+            if (message.i != null && Object.hasOwnProperty.call(message, "i"))
+                writer.uint32(/* id 4, wireType 0 =*/32).int64(message.i);
+            return writer;
+        };
+
+        /**
+         * Decodes a FullTypeDef message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.FullTypeDef
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.FullTypeDef} FullTypeDef
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        FullTypeDef.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.FullTypeDef();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.type_id = reader.int32();
+                        break;
+                    }
+                case 2: {
+                        if (!(message.args && message.args.length))
+                            message.args = [];
+                        message.args.push($root.tensorflow.FullTypeDef.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 3: {
+                        message.s = reader.string();
+                        break;
+                    }
+                case 4: {
+                        message.i = reader.int64();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for FullTypeDef
+         * @function getTypeUrl
+         * @memberof tensorflow.FullTypeDef
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        FullTypeDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.FullTypeDef";
+        };
+
+        return FullTypeDef;
+    })();
+
+    tensorflow.FunctionDefLibrary = (function() {
+
+        /**
+         * Properties of a FunctionDefLibrary.
+         * @memberof tensorflow
+         * @interface IFunctionDefLibrary
+         * @property {Array.<tensorflow.IFunctionDef>|null} ["function"] FunctionDefLibrary function
+         * @property {Array.<tensorflow.IGradientDef>|null} [gradient] FunctionDefLibrary gradient
+         * @property {Array.<tensorflow.IRegisteredGradient>|null} [registered_gradients] FunctionDefLibrary registered_gradients
+         */
+
+        /**
+         * Constructs a new FunctionDefLibrary.
+         * @memberof tensorflow
+         * @classdesc Represents a FunctionDefLibrary.
+         * @implements IFunctionDefLibrary
+         * @constructor
+         * @param {tensorflow.IFunctionDefLibrary=} [properties] Properties to set
+         */
+        function FunctionDefLibrary(properties) {
+            this["function"] = [];
+            this.gradient = [];
+            this.registered_gradients = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * FunctionDefLibrary function.
+         * @member {Array.<tensorflow.IFunctionDef>} function
+         * @memberof tensorflow.FunctionDefLibrary
+         * @instance
+         */
+        FunctionDefLibrary.prototype["function"] = $util.emptyArray;
+
+        /**
+         * FunctionDefLibrary gradient.
+         * @member {Array.<tensorflow.IGradientDef>} gradient
+         * @memberof tensorflow.FunctionDefLibrary
+         * @instance
+         */
+        FunctionDefLibrary.prototype.gradient = $util.emptyArray;
+
+        /**
+         * FunctionDefLibrary registered_gradients.
+         * @member {Array.<tensorflow.IRegisteredGradient>} registered_gradients
+         * @memberof tensorflow.FunctionDefLibrary
+         * @instance
+         */
+        FunctionDefLibrary.prototype.registered_gradients = $util.emptyArray;
+
+        /**
+         * Creates a new FunctionDefLibrary instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.FunctionDefLibrary
+         * @static
+         * @param {tensorflow.IFunctionDefLibrary=} [properties] Properties to set
+         * @returns {tensorflow.FunctionDefLibrary} FunctionDefLibrary instance
+         */
+        FunctionDefLibrary.create = function create(properties) {
+            return new FunctionDefLibrary(properties);
+        };
+
+        /**
+         * Encodes the specified FunctionDefLibrary message. Does not implicitly {@link tensorflow.FunctionDefLibrary.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.FunctionDefLibrary
+         * @static
+         * @param {tensorflow.IFunctionDefLibrary} message FunctionDefLibrary message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        FunctionDefLibrary.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message["function"] != null && message["function"].length)
+                for (let i = 0; i < message["function"].length; ++i)
+                    $root.tensorflow.FunctionDef.encode(message["function"][i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            if (message.gradient != null && message.gradient.length)
+                for (let i = 0; i < message.gradient.length; ++i)
+                    $root.tensorflow.GradientDef.encode(message.gradient[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            if (message.registered_gradients != null && message.registered_gradients.length)
+                for (let i = 0; i < message.registered_gradients.length; ++i)
+                    $root.tensorflow.RegisteredGradient.encode(message.registered_gradients[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a FunctionDefLibrary message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.FunctionDefLibrary
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.FunctionDefLibrary} FunctionDefLibrary
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        FunctionDefLibrary.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.FunctionDefLibrary();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message["function"] && message["function"].length))
+                            message["function"] = [];
+                        message["function"].push($root.tensorflow.FunctionDef.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 2: {
+                        if (!(message.gradient && message.gradient.length))
+                            message.gradient = [];
+                        message.gradient.push($root.tensorflow.GradientDef.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 3: {
+                        if (!(message.registered_gradients && message.registered_gradients.length))
+                            message.registered_gradients = [];
+                        message.registered_gradients.push($root.tensorflow.RegisteredGradient.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for FunctionDefLibrary
+         * @function getTypeUrl
+         * @memberof tensorflow.FunctionDefLibrary
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        FunctionDefLibrary.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.FunctionDefLibrary";
+        };
+
+        return FunctionDefLibrary;
+    })();
+
+    tensorflow.FunctionDef = (function() {
+
+        /**
+         * Properties of a FunctionDef.
+         * @memberof tensorflow
+         * @interface IFunctionDef
+         * @property {tensorflow.IOpDef|null} [signature] FunctionDef signature
+         * @property {Object.<string,tensorflow.IAttrValue>|null} [attr] FunctionDef attr
+         * @property {Object.<string,tensorflow.FunctionDef.IArgAttrs>|null} [arg_attr] FunctionDef arg_attr
+         * @property {Object.<string,number>|null} [resource_arg_unique_id] FunctionDef resource_arg_unique_id
+         * @property {Array.<tensorflow.INodeDef>|null} [node_def] FunctionDef node_def
+         * @property {Object.<string,string>|null} [ret] FunctionDef ret
+         * @property {Object.<string,string>|null} [control_ret] FunctionDef control_ret
+         */
+
+        /**
+         * Constructs a new FunctionDef.
+         * @memberof tensorflow
+         * @classdesc Represents a FunctionDef.
+         * @implements IFunctionDef
+         * @constructor
+         * @param {tensorflow.IFunctionDef=} [properties] Properties to set
+         */
+        function FunctionDef(properties) {
+            this.attr = {};
+            this.arg_attr = {};
+            this.resource_arg_unique_id = {};
+            this.node_def = [];
+            this.ret = {};
+            this.control_ret = {};
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * FunctionDef signature.
+         * @member {tensorflow.IOpDef|null|undefined} signature
+         * @memberof tensorflow.FunctionDef
+         * @instance
+         */
+        FunctionDef.prototype.signature = null;
+
+        /**
+         * FunctionDef attr.
+         * @member {Object.<string,tensorflow.IAttrValue>} attr
+         * @memberof tensorflow.FunctionDef
+         * @instance
+         */
+        FunctionDef.prototype.attr = $util.emptyObject;
+
+        /**
+         * FunctionDef arg_attr.
+         * @member {Object.<string,tensorflow.FunctionDef.IArgAttrs>} arg_attr
+         * @memberof tensorflow.FunctionDef
+         * @instance
+         */
+        FunctionDef.prototype.arg_attr = $util.emptyObject;
+
+        /**
+         * FunctionDef resource_arg_unique_id.
+         * @member {Object.<string,number>} resource_arg_unique_id
+         * @memberof tensorflow.FunctionDef
+         * @instance
+         */
+        FunctionDef.prototype.resource_arg_unique_id = $util.emptyObject;
+
+        /**
+         * FunctionDef node_def.
+         * @member {Array.<tensorflow.INodeDef>} node_def
+         * @memberof tensorflow.FunctionDef
+         * @instance
+         */
+        FunctionDef.prototype.node_def = $util.emptyArray;
+
+        /**
+         * FunctionDef ret.
+         * @member {Object.<string,string>} ret
+         * @memberof tensorflow.FunctionDef
+         * @instance
+         */
+        FunctionDef.prototype.ret = $util.emptyObject;
+
+        /**
+         * FunctionDef control_ret.
+         * @member {Object.<string,string>} control_ret
+         * @memberof tensorflow.FunctionDef
+         * @instance
+         */
+        FunctionDef.prototype.control_ret = $util.emptyObject;
+
+        /**
+         * Creates a new FunctionDef instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.FunctionDef
+         * @static
+         * @param {tensorflow.IFunctionDef=} [properties] Properties to set
+         * @returns {tensorflow.FunctionDef} FunctionDef instance
+         */
+        FunctionDef.create = function create(properties) {
+            return new FunctionDef(properties);
+        };
+
+        /**
+         * Encodes the specified FunctionDef message. Does not implicitly {@link tensorflow.FunctionDef.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.FunctionDef
+         * @static
+         * @param {tensorflow.IFunctionDef} message FunctionDef message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        FunctionDef.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.signature != null && Object.hasOwnProperty.call(message, "signature"))
+                $root.tensorflow.OpDef.encode(message.signature, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            if (message.node_def != null && message.node_def.length)
+                for (let i = 0; i < message.node_def.length; ++i)
+                    $root.tensorflow.NodeDef.encode(message.node_def[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+            if (message.ret != null && Object.hasOwnProperty.call(message, "ret"))
+                for (let keys = Object.keys(message.ret), i = 0; i < keys.length; ++i)
+                    writer.uint32(/* id 4, wireType 2 =*/34).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 2 =*/18).string(message.ret[keys[i]]).ldelim();
+            if (message.attr != null && Object.hasOwnProperty.call(message, "attr"))
+                for (let keys = Object.keys(message.attr), i = 0; i < keys.length; ++i) {
+                    writer.uint32(/* id 5, wireType 2 =*/42).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
+                    $root.tensorflow.AttrValue.encode(message.attr[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim().ldelim();
+                }
+            if (message.control_ret != null && Object.hasOwnProperty.call(message, "control_ret"))
+                for (let keys = Object.keys(message.control_ret), i = 0; i < keys.length; ++i)
+                    writer.uint32(/* id 6, wireType 2 =*/50).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 2 =*/18).string(message.control_ret[keys[i]]).ldelim();
+            if (message.arg_attr != null && Object.hasOwnProperty.call(message, "arg_attr"))
+                for (let keys = Object.keys(message.arg_attr), i = 0; i < keys.length; ++i) {
+                    writer.uint32(/* id 7, wireType 2 =*/58).fork().uint32(/* id 1, wireType 0 =*/8).uint32(keys[i]);
+                    $root.tensorflow.FunctionDef.ArgAttrs.encode(message.arg_attr[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim().ldelim();
+                }
+            if (message.resource_arg_unique_id != null && Object.hasOwnProperty.call(message, "resource_arg_unique_id"))
+                for (let keys = Object.keys(message.resource_arg_unique_id), i = 0; i < keys.length; ++i)
+                    writer.uint32(/* id 8, wireType 2 =*/66).fork().uint32(/* id 1, wireType 0 =*/8).uint32(keys[i]).uint32(/* id 2, wireType 0 =*/16).uint32(message.resource_arg_unique_id[keys[i]]).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a FunctionDef message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.FunctionDef
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.FunctionDef} FunctionDef
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        FunctionDef.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message, key, value;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.FunctionDef();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.signature = $root.tensorflow.OpDef.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 5: {
+                        if (message.attr === $util.emptyObject)
+                            message.attr = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.string();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.AttrValue.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.attr, key);
+                        message.attr[key] = value;
+                        break;
+                    }
+                case 7: {
+                        if (message.arg_attr === $util.emptyObject)
+                            message.arg_attr = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = 0;
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.uint32();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.FunctionDef.ArgAttrs.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        message.arg_attr[key] = value;
+                        break;
+                    }
+                case 8: {
+                        if (message.resource_arg_unique_id === $util.emptyObject)
+                            message.resource_arg_unique_id = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = 0;
+                        value = 0;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.uint32();
+                                break;
+                            case 2:
+                                value = reader.uint32();
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        message.resource_arg_unique_id[key] = value;
+                        break;
+                    }
+                case 3: {
+                        if (!(message.node_def && message.node_def.length))
+                            message.node_def = [];
+                        message.node_def.push($root.tensorflow.NodeDef.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 4: {
+                        if (message.ret === $util.emptyObject)
+                            message.ret = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = "";
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.string();
+                                break;
+                            case 2:
+                                value = reader.string();
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.ret, key);
+                        message.ret[key] = value;
+                        break;
+                    }
+                case 6: {
+                        if (message.control_ret === $util.emptyObject)
+                            message.control_ret = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = "";
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.string();
+                                break;
+                            case 2:
+                                value = reader.string();
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.control_ret, key);
+                        message.control_ret[key] = value;
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for FunctionDef
+         * @function getTypeUrl
+         * @memberof tensorflow.FunctionDef
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        FunctionDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.FunctionDef";
+        };
+
+        FunctionDef.ArgAttrs = (function() {
+
+            /**
+             * Properties of an ArgAttrs.
+             * @memberof tensorflow.FunctionDef
+             * @interface IArgAttrs
+             * @property {Object.<string,tensorflow.IAttrValue>|null} [attr] ArgAttrs attr
+             */
+
+            /**
+             * Constructs a new ArgAttrs.
+             * @memberof tensorflow.FunctionDef
+             * @classdesc Represents an ArgAttrs.
+             * @implements IArgAttrs
+             * @constructor
+             * @param {tensorflow.FunctionDef.IArgAttrs=} [properties] Properties to set
+             */
+            function ArgAttrs(properties) {
+                this.attr = {};
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * ArgAttrs attr.
+             * @member {Object.<string,tensorflow.IAttrValue>} attr
+             * @memberof tensorflow.FunctionDef.ArgAttrs
+             * @instance
+             */
+            ArgAttrs.prototype.attr = $util.emptyObject;
+
+            /**
+             * Creates a new ArgAttrs instance using the specified properties.
+             * @function create
+             * @memberof tensorflow.FunctionDef.ArgAttrs
+             * @static
+             * @param {tensorflow.FunctionDef.IArgAttrs=} [properties] Properties to set
+             * @returns {tensorflow.FunctionDef.ArgAttrs} ArgAttrs instance
+             */
+            ArgAttrs.create = function create(properties) {
+                return new ArgAttrs(properties);
+            };
+
+            /**
+             * Encodes the specified ArgAttrs message. Does not implicitly {@link tensorflow.FunctionDef.ArgAttrs.verify|verify} messages.
+             * @function encode
+             * @memberof tensorflow.FunctionDef.ArgAttrs
+             * @static
+             * @param {tensorflow.FunctionDef.IArgAttrs} message ArgAttrs message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ArgAttrs.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.attr != null && Object.hasOwnProperty.call(message, "attr"))
+                    for (let keys = Object.keys(message.attr), i = 0; i < keys.length; ++i) {
+                        writer.uint32(/* id 1, wireType 2 =*/10).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
+                        $root.tensorflow.AttrValue.encode(message.attr[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim().ldelim();
+                    }
+                return writer;
+            };
+
+            /**
+             * Decodes an ArgAttrs message from the specified reader or buffer.
+             * @function decode
+             * @memberof tensorflow.FunctionDef.ArgAttrs
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tensorflow.FunctionDef.ArgAttrs} ArgAttrs
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ArgAttrs.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message, key, value;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.FunctionDef.ArgAttrs();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (message.attr === $util.emptyObject)
+                                message.attr = {};
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            key = "";
+                            value = null;
+                            while (reader.pos < end2) {
+                                let tag2 = reader.uint32();
+                                switch (tag2 >>> 3) {
+                                case 1:
+                                    key = reader.string();
+                                    break;
+                                case 2:
+                                    value = $root.tensorflow.AttrValue.decode(reader, reader.uint32(), undefined, long + 1);
+                                    break;
+                                default:
+                                    reader.skipType(tag2 & 7, long);
+                                    break;
+                                }
+                            }
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                            if (key === "__proto__")
+                                $util.makeProp(message.attr, key);
+                            message.attr[key] = value;
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for ArgAttrs
+             * @function getTypeUrl
+             * @memberof tensorflow.FunctionDef.ArgAttrs
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            ArgAttrs.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.FunctionDef.ArgAttrs";
+            };
+
+            return ArgAttrs;
+        })();
+
+        return FunctionDef;
+    })();
+
+    tensorflow.GradientDef = (function() {
+
+        /**
+         * Properties of a GradientDef.
+         * @memberof tensorflow
+         * @interface IGradientDef
+         * @property {string|null} [function_name] GradientDef function_name
+         * @property {string|null} [gradient_func] GradientDef gradient_func
+         */
+
+        /**
+         * Constructs a new GradientDef.
+         * @memberof tensorflow
+         * @classdesc Represents a GradientDef.
+         * @implements IGradientDef
+         * @constructor
+         * @param {tensorflow.IGradientDef=} [properties] Properties to set
+         */
+        function GradientDef(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * GradientDef function_name.
+         * @member {string} function_name
+         * @memberof tensorflow.GradientDef
+         * @instance
+         */
+        GradientDef.prototype.function_name = "";
+
+        /**
+         * GradientDef gradient_func.
+         * @member {string} gradient_func
+         * @memberof tensorflow.GradientDef
+         * @instance
+         */
+        GradientDef.prototype.gradient_func = "";
+
+        /**
+         * Creates a new GradientDef instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.GradientDef
+         * @static
+         * @param {tensorflow.IGradientDef=} [properties] Properties to set
+         * @returns {tensorflow.GradientDef} GradientDef instance
+         */
+        GradientDef.create = function create(properties) {
+            return new GradientDef(properties);
+        };
+
+        /**
+         * Encodes the specified GradientDef message. Does not implicitly {@link tensorflow.GradientDef.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.GradientDef
+         * @static
+         * @param {tensorflow.IGradientDef} message GradientDef message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        GradientDef.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.function_name != null && Object.hasOwnProperty.call(message, "function_name"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.function_name);
+            if (message.gradient_func != null && Object.hasOwnProperty.call(message, "gradient_func"))
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.gradient_func);
+            return writer;
+        };
+
+        /**
+         * Decodes a GradientDef message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.GradientDef
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.GradientDef} GradientDef
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        GradientDef.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.GradientDef();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.function_name = reader.string();
+                        break;
+                    }
+                case 2: {
+                        message.gradient_func = reader.string();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for GradientDef
+         * @function getTypeUrl
+         * @memberof tensorflow.GradientDef
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        GradientDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.GradientDef";
+        };
+
+        return GradientDef;
+    })();
+
+    tensorflow.RegisteredGradient = (function() {
+
+        /**
+         * Properties of a RegisteredGradient.
+         * @memberof tensorflow
+         * @interface IRegisteredGradient
+         * @property {string|null} [gradient_func] RegisteredGradient gradient_func
+         * @property {string|null} [registered_op_type] RegisteredGradient registered_op_type
+         */
+
+        /**
+         * Constructs a new RegisteredGradient.
+         * @memberof tensorflow
+         * @classdesc Represents a RegisteredGradient.
+         * @implements IRegisteredGradient
+         * @constructor
+         * @param {tensorflow.IRegisteredGradient=} [properties] Properties to set
+         */
+        function RegisteredGradient(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * RegisteredGradient gradient_func.
+         * @member {string} gradient_func
+         * @memberof tensorflow.RegisteredGradient
+         * @instance
+         */
+        RegisteredGradient.prototype.gradient_func = "";
+
+        /**
+         * RegisteredGradient registered_op_type.
+         * @member {string} registered_op_type
+         * @memberof tensorflow.RegisteredGradient
+         * @instance
+         */
+        RegisteredGradient.prototype.registered_op_type = "";
+
+        /**
+         * Creates a new RegisteredGradient instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.RegisteredGradient
+         * @static
+         * @param {tensorflow.IRegisteredGradient=} [properties] Properties to set
+         * @returns {tensorflow.RegisteredGradient} RegisteredGradient instance
+         */
+        RegisteredGradient.create = function create(properties) {
+            return new RegisteredGradient(properties);
+        };
+
+        /**
+         * Encodes the specified RegisteredGradient message. Does not implicitly {@link tensorflow.RegisteredGradient.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.RegisteredGradient
+         * @static
+         * @param {tensorflow.IRegisteredGradient} message RegisteredGradient message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        RegisteredGradient.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.gradient_func != null && Object.hasOwnProperty.call(message, "gradient_func"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.gradient_func);
+            if (message.registered_op_type != null && Object.hasOwnProperty.call(message, "registered_op_type"))
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.registered_op_type);
+            return writer;
+        };
+
+        /**
+         * Decodes a RegisteredGradient message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.RegisteredGradient
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.RegisteredGradient} RegisteredGradient
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        RegisteredGradient.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.RegisteredGradient();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.gradient_func = reader.string();
+                        break;
+                    }
+                case 2: {
+                        message.registered_op_type = reader.string();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for RegisteredGradient
+         * @function getTypeUrl
+         * @memberof tensorflow.RegisteredGradient
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        RegisteredGradient.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.RegisteredGradient";
+        };
+
+        return RegisteredGradient;
+    })();
+
+    tensorflow.NodeDef = (function() {
+
+        /**
+         * Properties of a NodeDef.
+         * @memberof tensorflow
+         * @interface INodeDef
+         * @property {string|null} [name] NodeDef name
+         * @property {string|null} [op] NodeDef op
+         * @property {Array.<string>|null} [input] NodeDef input
+         * @property {string|null} [device] NodeDef device
+         * @property {Object.<string,tensorflow.IAttrValue>|null} [attr] NodeDef attr
+         * @property {tensorflow.NodeDef.IExperimentalDebugInfo|null} [experimental_debug_info] NodeDef experimental_debug_info
+         * @property {tensorflow.IFullTypeDef|null} [experimental_type] NodeDef experimental_type
+         */
+
+        /**
+         * Constructs a new NodeDef.
+         * @memberof tensorflow
+         * @classdesc Represents a NodeDef.
+         * @implements INodeDef
+         * @constructor
+         * @param {tensorflow.INodeDef=} [properties] Properties to set
+         */
+        function NodeDef(properties) {
+            this.input = [];
+            this.attr = {};
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * NodeDef name.
+         * @member {string} name
+         * @memberof tensorflow.NodeDef
+         * @instance
+         */
+        NodeDef.prototype.name = "";
+
+        /**
+         * NodeDef op.
+         * @member {string} op
+         * @memberof tensorflow.NodeDef
+         * @instance
+         */
+        NodeDef.prototype.op = "";
+
+        /**
+         * NodeDef input.
+         * @member {Array.<string>} input
+         * @memberof tensorflow.NodeDef
+         * @instance
+         */
+        NodeDef.prototype.input = $util.emptyArray;
+
+        /**
+         * NodeDef device.
+         * @member {string} device
+         * @memberof tensorflow.NodeDef
+         * @instance
+         */
+        NodeDef.prototype.device = "";
+
+        /**
+         * NodeDef attr.
+         * @member {Object.<string,tensorflow.IAttrValue>} attr
+         * @memberof tensorflow.NodeDef
+         * @instance
+         */
+        NodeDef.prototype.attr = $util.emptyObject;
+
+        /**
+         * NodeDef experimental_debug_info.
+         * @member {tensorflow.NodeDef.IExperimentalDebugInfo|null|undefined} experimental_debug_info
+         * @memberof tensorflow.NodeDef
+         * @instance
+         */
+        NodeDef.prototype.experimental_debug_info = null;
+
+        /**
+         * NodeDef experimental_type.
+         * @member {tensorflow.IFullTypeDef|null|undefined} experimental_type
+         * @memberof tensorflow.NodeDef
+         * @instance
+         */
+        NodeDef.prototype.experimental_type = null;
+
+        /**
+         * Creates a new NodeDef instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.NodeDef
+         * @static
+         * @param {tensorflow.INodeDef=} [properties] Properties to set
+         * @returns {tensorflow.NodeDef} NodeDef instance
+         */
+        NodeDef.create = function create(properties) {
+            return new NodeDef(properties);
+        };
+
+        /**
+         * Encodes the specified NodeDef message. Does not implicitly {@link tensorflow.NodeDef.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.NodeDef
+         * @static
+         * @param {tensorflow.INodeDef} message NodeDef message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        NodeDef.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.name != null && Object.hasOwnProperty.call(message, "name"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
+            if (message.op != null && Object.hasOwnProperty.call(message, "op"))
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.op);
+            if (message.input != null && message.input.length)
+                for (let i = 0; i < message.input.length; ++i)
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.input[i]);
+            if (message.device != null && Object.hasOwnProperty.call(message, "device"))
+                writer.uint32(/* id 4, wireType 2 =*/34).string(message.device);
+            if (message.attr != null && Object.hasOwnProperty.call(message, "attr"))
+                for (let keys = Object.keys(message.attr), i = 0; i < keys.length; ++i) {
+                    writer.uint32(/* id 5, wireType 2 =*/42).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
+                    $root.tensorflow.AttrValue.encode(message.attr[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim().ldelim();
+                }
+            if (message.experimental_debug_info != null && Object.hasOwnProperty.call(message, "experimental_debug_info"))
+                $root.tensorflow.NodeDef.ExperimentalDebugInfo.encode(message.experimental_debug_info, writer.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
+            if (message.experimental_type != null && Object.hasOwnProperty.call(message, "experimental_type"))
+                $root.tensorflow.FullTypeDef.encode(message.experimental_type, writer.uint32(/* id 7, wireType 2 =*/58).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a NodeDef message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.NodeDef
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.NodeDef} NodeDef
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        NodeDef.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message, key, value;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.NodeDef();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.name = reader.string();
+                        break;
+                    }
+                case 2: {
+                        message.op = reader.string();
+                        break;
+                    }
+                case 3: {
+                        if (!(message.input && message.input.length))
+                            message.input = [];
+                        message.input.push(reader.string());
+                        break;
+                    }
+                case 4: {
+                        message.device = reader.string();
+                        break;
+                    }
+                case 5: {
+                        if (message.attr === $util.emptyObject)
+                            message.attr = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.string();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.AttrValue.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.attr, key);
+                        message.attr[key] = value;
+                        break;
+                    }
+                case 6: {
+                        message.experimental_debug_info = $root.tensorflow.NodeDef.ExperimentalDebugInfo.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 7: {
+                        message.experimental_type = $root.tensorflow.FullTypeDef.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for NodeDef
+         * @function getTypeUrl
+         * @memberof tensorflow.NodeDef
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        NodeDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.NodeDef";
+        };
+
+        NodeDef.ExperimentalDebugInfo = (function() {
+
+            /**
+             * Properties of an ExperimentalDebugInfo.
+             * @memberof tensorflow.NodeDef
+             * @interface IExperimentalDebugInfo
+             * @property {Array.<string>|null} [original_node_names] ExperimentalDebugInfo original_node_names
+             * @property {Array.<string>|null} [original_func_names] ExperimentalDebugInfo original_func_names
+             */
+
+            /**
+             * Constructs a new ExperimentalDebugInfo.
+             * @memberof tensorflow.NodeDef
+             * @classdesc Represents an ExperimentalDebugInfo.
+             * @implements IExperimentalDebugInfo
+             * @constructor
+             * @param {tensorflow.NodeDef.IExperimentalDebugInfo=} [properties] Properties to set
+             */
+            function ExperimentalDebugInfo(properties) {
+                this.original_node_names = [];
+                this.original_func_names = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * ExperimentalDebugInfo original_node_names.
+             * @member {Array.<string>} original_node_names
+             * @memberof tensorflow.NodeDef.ExperimentalDebugInfo
+             * @instance
+             */
+            ExperimentalDebugInfo.prototype.original_node_names = $util.emptyArray;
+
+            /**
+             * ExperimentalDebugInfo original_func_names.
+             * @member {Array.<string>} original_func_names
+             * @memberof tensorflow.NodeDef.ExperimentalDebugInfo
+             * @instance
+             */
+            ExperimentalDebugInfo.prototype.original_func_names = $util.emptyArray;
+
+            /**
+             * Creates a new ExperimentalDebugInfo instance using the specified properties.
+             * @function create
+             * @memberof tensorflow.NodeDef.ExperimentalDebugInfo
+             * @static
+             * @param {tensorflow.NodeDef.IExperimentalDebugInfo=} [properties] Properties to set
+             * @returns {tensorflow.NodeDef.ExperimentalDebugInfo} ExperimentalDebugInfo instance
+             */
+            ExperimentalDebugInfo.create = function create(properties) {
+                return new ExperimentalDebugInfo(properties);
+            };
+
+            /**
+             * Encodes the specified ExperimentalDebugInfo message. Does not implicitly {@link tensorflow.NodeDef.ExperimentalDebugInfo.verify|verify} messages.
+             * @function encode
+             * @memberof tensorflow.NodeDef.ExperimentalDebugInfo
+             * @static
+             * @param {tensorflow.NodeDef.IExperimentalDebugInfo} message ExperimentalDebugInfo message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ExperimentalDebugInfo.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.original_node_names != null && message.original_node_names.length)
+                    for (let i = 0; i < message.original_node_names.length; ++i)
+                        writer.uint32(/* id 1, wireType 2 =*/10).string(message.original_node_names[i]);
+                if (message.original_func_names != null && message.original_func_names.length)
+                    for (let i = 0; i < message.original_func_names.length; ++i)
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.original_func_names[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an ExperimentalDebugInfo message from the specified reader or buffer.
+             * @function decode
+             * @memberof tensorflow.NodeDef.ExperimentalDebugInfo
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tensorflow.NodeDef.ExperimentalDebugInfo} ExperimentalDebugInfo
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ExperimentalDebugInfo.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.NodeDef.ExperimentalDebugInfo();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (!(message.original_node_names && message.original_node_names.length))
+                                message.original_node_names = [];
+                            message.original_node_names.push(reader.string());
+                            break;
+                        }
+                    case 2: {
+                            if (!(message.original_func_names && message.original_func_names.length))
+                                message.original_func_names = [];
+                            message.original_func_names.push(reader.string());
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for ExperimentalDebugInfo
+             * @function getTypeUrl
+             * @memberof tensorflow.NodeDef.ExperimentalDebugInfo
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            ExperimentalDebugInfo.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.NodeDef.ExperimentalDebugInfo";
+            };
+
+            return ExperimentalDebugInfo;
+        })();
+
+        return NodeDef;
+    })();
+
+    tensorflow.OpDef = (function() {
+
+        /**
+         * Properties of an OpDef.
+         * @memberof tensorflow
+         * @interface IOpDef
+         * @property {string|null} [name] OpDef name
+         * @property {Array.<tensorflow.OpDef.IArgDef>|null} [input_arg] OpDef input_arg
+         * @property {Array.<tensorflow.OpDef.IArgDef>|null} [output_arg] OpDef output_arg
+         * @property {Array.<string>|null} [control_output] OpDef control_output
+         * @property {Array.<tensorflow.OpDef.IAttrDef>|null} [attr] OpDef attr
+         * @property {tensorflow.IOpDeprecation|null} [deprecation] OpDef deprecation
+         * @property {string|null} [summary] OpDef summary
+         * @property {string|null} [description] OpDef description
+         * @property {boolean|null} [is_commutative] OpDef is_commutative
+         * @property {boolean|null} [is_aggregate] OpDef is_aggregate
+         * @property {boolean|null} [is_stateful] OpDef is_stateful
+         * @property {boolean|null} [allows_uninitialized_input] OpDef allows_uninitialized_input
+         * @property {boolean|null} [is_distributed_communication] OpDef is_distributed_communication
+         */
+
+        /**
+         * Constructs a new OpDef.
+         * @memberof tensorflow
+         * @classdesc Represents an OpDef.
+         * @implements IOpDef
+         * @constructor
+         * @param {tensorflow.IOpDef=} [properties] Properties to set
+         */
+        function OpDef(properties) {
+            this.input_arg = [];
+            this.output_arg = [];
+            this.control_output = [];
+            this.attr = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * OpDef name.
+         * @member {string} name
+         * @memberof tensorflow.OpDef
+         * @instance
+         */
+        OpDef.prototype.name = "";
+
+        /**
+         * OpDef input_arg.
+         * @member {Array.<tensorflow.OpDef.IArgDef>} input_arg
+         * @memberof tensorflow.OpDef
+         * @instance
+         */
+        OpDef.prototype.input_arg = $util.emptyArray;
+
+        /**
+         * OpDef output_arg.
+         * @member {Array.<tensorflow.OpDef.IArgDef>} output_arg
+         * @memberof tensorflow.OpDef
+         * @instance
+         */
+        OpDef.prototype.output_arg = $util.emptyArray;
+
+        /**
+         * OpDef control_output.
+         * @member {Array.<string>} control_output
+         * @memberof tensorflow.OpDef
+         * @instance
+         */
+        OpDef.prototype.control_output = $util.emptyArray;
+
+        /**
+         * OpDef attr.
+         * @member {Array.<tensorflow.OpDef.IAttrDef>} attr
+         * @memberof tensorflow.OpDef
+         * @instance
+         */
+        OpDef.prototype.attr = $util.emptyArray;
+
+        /**
+         * OpDef deprecation.
+         * @member {tensorflow.IOpDeprecation|null|undefined} deprecation
+         * @memberof tensorflow.OpDef
+         * @instance
+         */
+        OpDef.prototype.deprecation = null;
+
+        /**
+         * OpDef summary.
+         * @member {string} summary
+         * @memberof tensorflow.OpDef
+         * @instance
+         */
+        OpDef.prototype.summary = "";
+
+        /**
+         * OpDef description.
+         * @member {string} description
+         * @memberof tensorflow.OpDef
+         * @instance
+         */
+        OpDef.prototype.description = "";
+
+        /**
+         * OpDef is_commutative.
+         * @member {boolean} is_commutative
+         * @memberof tensorflow.OpDef
+         * @instance
+         */
+        OpDef.prototype.is_commutative = false;
+
+        /**
+         * OpDef is_aggregate.
+         * @member {boolean} is_aggregate
+         * @memberof tensorflow.OpDef
+         * @instance
+         */
+        OpDef.prototype.is_aggregate = false;
+
+        /**
+         * OpDef is_stateful.
+         * @member {boolean} is_stateful
+         * @memberof tensorflow.OpDef
+         * @instance
+         */
+        OpDef.prototype.is_stateful = false;
+
+        /**
+         * OpDef allows_uninitialized_input.
+         * @member {boolean} allows_uninitialized_input
+         * @memberof tensorflow.OpDef
+         * @instance
+         */
+        OpDef.prototype.allows_uninitialized_input = false;
+
+        /**
+         * OpDef is_distributed_communication.
+         * @member {boolean} is_distributed_communication
+         * @memberof tensorflow.OpDef
+         * @instance
+         */
+        OpDef.prototype.is_distributed_communication = false;
+
+        /**
+         * Creates a new OpDef instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.OpDef
+         * @static
+         * @param {tensorflow.IOpDef=} [properties] Properties to set
+         * @returns {tensorflow.OpDef} OpDef instance
+         */
+        OpDef.create = function create(properties) {
+            return new OpDef(properties);
+        };
+
+        /**
+         * Encodes the specified OpDef message. Does not implicitly {@link tensorflow.OpDef.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.OpDef
+         * @static
+         * @param {tensorflow.IOpDef} message OpDef message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        OpDef.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.name != null && Object.hasOwnProperty.call(message, "name"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
+            if (message.input_arg != null && message.input_arg.length)
+                for (let i = 0; i < message.input_arg.length; ++i)
+                    $root.tensorflow.OpDef.ArgDef.encode(message.input_arg[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            if (message.output_arg != null && message.output_arg.length)
+                for (let i = 0; i < message.output_arg.length; ++i)
+                    $root.tensorflow.OpDef.ArgDef.encode(message.output_arg[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+            if (message.attr != null && message.attr.length)
+                for (let i = 0; i < message.attr.length; ++i)
+                    $root.tensorflow.OpDef.AttrDef.encode(message.attr[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+            if (message.summary != null && Object.hasOwnProperty.call(message, "summary"))
+                writer.uint32(/* id 5, wireType 2 =*/42).string(message.summary);
+            if (message.description != null && Object.hasOwnProperty.call(message, "description"))
+                writer.uint32(/* id 6, wireType 2 =*/50).string(message.description);
+            if (message.deprecation != null && Object.hasOwnProperty.call(message, "deprecation"))
+                $root.tensorflow.OpDeprecation.encode(message.deprecation, writer.uint32(/* id 8, wireType 2 =*/66).fork(), q + 1).ldelim();
+            if (message.is_aggregate != null && Object.hasOwnProperty.call(message, "is_aggregate"))
+                writer.uint32(/* id 16, wireType 0 =*/128).bool(message.is_aggregate);
+            if (message.is_stateful != null && Object.hasOwnProperty.call(message, "is_stateful"))
+                writer.uint32(/* id 17, wireType 0 =*/136).bool(message.is_stateful);
+            if (message.is_commutative != null && Object.hasOwnProperty.call(message, "is_commutative"))
+                writer.uint32(/* id 18, wireType 0 =*/144).bool(message.is_commutative);
+            if (message.allows_uninitialized_input != null && Object.hasOwnProperty.call(message, "allows_uninitialized_input"))
+                writer.uint32(/* id 19, wireType 0 =*/152).bool(message.allows_uninitialized_input);
+            if (message.control_output != null && message.control_output.length)
+                for (let i = 0; i < message.control_output.length; ++i)
+                    writer.uint32(/* id 20, wireType 2 =*/162).string(message.control_output[i]);
+            if (message.is_distributed_communication != null && Object.hasOwnProperty.call(message, "is_distributed_communication"))
+                writer.uint32(/* id 21, wireType 0 =*/168).bool(message.is_distributed_communication);
+            return writer;
+        };
+
+        /**
+         * Decodes an OpDef message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.OpDef
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.OpDef} OpDef
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        OpDef.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.OpDef();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.name = reader.string();
+                        break;
+                    }
+                case 2: {
+                        if (!(message.input_arg && message.input_arg.length))
+                            message.input_arg = [];
+                        message.input_arg.push($root.tensorflow.OpDef.ArgDef.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 3: {
+                        if (!(message.output_arg && message.output_arg.length))
+                            message.output_arg = [];
+                        message.output_arg.push($root.tensorflow.OpDef.ArgDef.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 20: {
+                        if (!(message.control_output && message.control_output.length))
+                            message.control_output = [];
+                        message.control_output.push(reader.string());
+                        break;
+                    }
+                case 4: {
+                        if (!(message.attr && message.attr.length))
+                            message.attr = [];
+                        message.attr.push($root.tensorflow.OpDef.AttrDef.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 8: {
+                        message.deprecation = $root.tensorflow.OpDeprecation.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 5: {
+                        message.summary = reader.string();
+                        break;
+                    }
+                case 6: {
+                        message.description = reader.string();
+                        break;
+                    }
+                case 18: {
+                        message.is_commutative = reader.bool();
+                        break;
+                    }
+                case 16: {
+                        message.is_aggregate = reader.bool();
+                        break;
+                    }
+                case 17: {
+                        message.is_stateful = reader.bool();
+                        break;
+                    }
+                case 19: {
+                        message.allows_uninitialized_input = reader.bool();
+                        break;
+                    }
+                case 21: {
+                        message.is_distributed_communication = reader.bool();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for OpDef
+         * @function getTypeUrl
+         * @memberof tensorflow.OpDef
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        OpDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.OpDef";
+        };
+
+        OpDef.ArgDef = (function() {
+
+            /**
+             * Properties of an ArgDef.
+             * @memberof tensorflow.OpDef
+             * @interface IArgDef
+             * @property {string|null} [name] ArgDef name
+             * @property {string|null} [description] ArgDef description
+             * @property {tensorflow.DataType|null} [type] ArgDef type
+             * @property {string|null} [type_attr] ArgDef type_attr
+             * @property {string|null} [number_attr] ArgDef number_attr
+             * @property {string|null} [type_list_attr] ArgDef type_list_attr
+             * @property {Array.<tensorflow.ResourceHandleProto.IDtypeAndShape>|null} [handle_data] ArgDef handle_data
+             * @property {boolean|null} [is_ref] ArgDef is_ref
+             * @property {tensorflow.IFullTypeDef|null} [experimental_full_type] ArgDef experimental_full_type
+             */
+
+            /**
+             * Constructs a new ArgDef.
+             * @memberof tensorflow.OpDef
+             * @classdesc Represents an ArgDef.
+             * @implements IArgDef
+             * @constructor
+             * @param {tensorflow.OpDef.IArgDef=} [properties] Properties to set
+             */
+            function ArgDef(properties) {
+                this.handle_data = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * ArgDef name.
+             * @member {string} name
+             * @memberof tensorflow.OpDef.ArgDef
+             * @instance
+             */
+            ArgDef.prototype.name = "";
+
+            /**
+             * ArgDef description.
+             * @member {string} description
+             * @memberof tensorflow.OpDef.ArgDef
+             * @instance
+             */
+            ArgDef.prototype.description = "";
+
+            /**
+             * ArgDef type.
+             * @member {tensorflow.DataType} type
+             * @memberof tensorflow.OpDef.ArgDef
+             * @instance
+             */
+            ArgDef.prototype.type = 0;
+
+            /**
+             * ArgDef type_attr.
+             * @member {string} type_attr
+             * @memberof tensorflow.OpDef.ArgDef
+             * @instance
+             */
+            ArgDef.prototype.type_attr = "";
+
+            /**
+             * ArgDef number_attr.
+             * @member {string} number_attr
+             * @memberof tensorflow.OpDef.ArgDef
+             * @instance
+             */
+            ArgDef.prototype.number_attr = "";
+
+            /**
+             * ArgDef type_list_attr.
+             * @member {string} type_list_attr
+             * @memberof tensorflow.OpDef.ArgDef
+             * @instance
+             */
+            ArgDef.prototype.type_list_attr = "";
+
+            /**
+             * ArgDef handle_data.
+             * @member {Array.<tensorflow.ResourceHandleProto.IDtypeAndShape>} handle_data
+             * @memberof tensorflow.OpDef.ArgDef
+             * @instance
+             */
+            ArgDef.prototype.handle_data = $util.emptyArray;
+
+            /**
+             * ArgDef is_ref.
+             * @member {boolean} is_ref
+             * @memberof tensorflow.OpDef.ArgDef
+             * @instance
+             */
+            ArgDef.prototype.is_ref = false;
+
+            /**
+             * ArgDef experimental_full_type.
+             * @member {tensorflow.IFullTypeDef|null|undefined} experimental_full_type
+             * @memberof tensorflow.OpDef.ArgDef
+             * @instance
+             */
+            ArgDef.prototype.experimental_full_type = null;
+
+            /**
+             * Creates a new ArgDef instance using the specified properties.
+             * @function create
+             * @memberof tensorflow.OpDef.ArgDef
+             * @static
+             * @param {tensorflow.OpDef.IArgDef=} [properties] Properties to set
+             * @returns {tensorflow.OpDef.ArgDef} ArgDef instance
+             */
+            ArgDef.create = function create(properties) {
+                return new ArgDef(properties);
+            };
+
+            /**
+             * Encodes the specified ArgDef message. Does not implicitly {@link tensorflow.OpDef.ArgDef.verify|verify} messages.
+             * @function encode
+             * @memberof tensorflow.OpDef.ArgDef
+             * @static
+             * @param {tensorflow.OpDef.IArgDef} message ArgDef message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ArgDef.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.name != null && Object.hasOwnProperty.call(message, "name"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
+                if (message.description != null && Object.hasOwnProperty.call(message, "description"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.description);
+                if (message.type != null && Object.hasOwnProperty.call(message, "type"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).int32(message.type);
+                if (message.type_attr != null && Object.hasOwnProperty.call(message, "type_attr"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.type_attr);
+                if (message.number_attr != null && Object.hasOwnProperty.call(message, "number_attr"))
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.number_attr);
+                if (message.type_list_attr != null && Object.hasOwnProperty.call(message, "type_list_attr"))
+                    writer.uint32(/* id 6, wireType 2 =*/50).string(message.type_list_attr);
+                if (message.handle_data != null && message.handle_data.length)
+                    for (let i = 0; i < message.handle_data.length; ++i)
+                        $root.tensorflow.ResourceHandleProto.DtypeAndShape.encode(message.handle_data[i], writer.uint32(/* id 7, wireType 2 =*/58).fork(), q + 1).ldelim();
+                if (message.is_ref != null && Object.hasOwnProperty.call(message, "is_ref"))
+                    writer.uint32(/* id 16, wireType 0 =*/128).bool(message.is_ref);
+                if (message.experimental_full_type != null && Object.hasOwnProperty.call(message, "experimental_full_type"))
+                    $root.tensorflow.FullTypeDef.encode(message.experimental_full_type, writer.uint32(/* id 17, wireType 2 =*/138).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes an ArgDef message from the specified reader or buffer.
+             * @function decode
+             * @memberof tensorflow.OpDef.ArgDef
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tensorflow.OpDef.ArgDef} ArgDef
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ArgDef.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.OpDef.ArgDef();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.name = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.description = reader.string();
+                            break;
+                        }
+                    case 3: {
+                            message.type = reader.int32();
+                            break;
+                        }
+                    case 4: {
+                            message.type_attr = reader.string();
+                            break;
+                        }
+                    case 5: {
+                            message.number_attr = reader.string();
+                            break;
+                        }
+                    case 6: {
+                            message.type_list_attr = reader.string();
+                            break;
+                        }
+                    case 7: {
+                            if (!(message.handle_data && message.handle_data.length))
+                                message.handle_data = [];
+                            message.handle_data.push($root.tensorflow.ResourceHandleProto.DtypeAndShape.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 16: {
+                            message.is_ref = reader.bool();
+                            break;
+                        }
+                    case 17: {
+                            message.experimental_full_type = $root.tensorflow.FullTypeDef.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for ArgDef
+             * @function getTypeUrl
+             * @memberof tensorflow.OpDef.ArgDef
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            ArgDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.OpDef.ArgDef";
+            };
+
+            return ArgDef;
+        })();
+
+        OpDef.AttrDef = (function() {
+
+            /**
+             * Properties of an AttrDef.
+             * @memberof tensorflow.OpDef
+             * @interface IAttrDef
+             * @property {string|null} [name] AttrDef name
+             * @property {string|null} [type] AttrDef type
+             * @property {tensorflow.IAttrValue|null} [default_value] AttrDef default_value
+             * @property {string|null} [description] AttrDef description
+             * @property {boolean|null} [has_minimum] AttrDef has_minimum
+             * @property {number|Long|null} [minimum] AttrDef minimum
+             * @property {tensorflow.IAttrValue|null} [allowed_values] AttrDef allowed_values
+             */
+
+            /**
+             * Constructs a new AttrDef.
+             * @memberof tensorflow.OpDef
+             * @classdesc Represents an AttrDef.
+             * @implements IAttrDef
+             * @constructor
+             * @param {tensorflow.OpDef.IAttrDef=} [properties] Properties to set
+             */
+            function AttrDef(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * AttrDef name.
+             * @member {string} name
+             * @memberof tensorflow.OpDef.AttrDef
+             * @instance
+             */
+            AttrDef.prototype.name = "";
+
+            /**
+             * AttrDef type.
+             * @member {string} type
+             * @memberof tensorflow.OpDef.AttrDef
+             * @instance
+             */
+            AttrDef.prototype.type = "";
+
+            /**
+             * AttrDef default_value.
+             * @member {tensorflow.IAttrValue|null|undefined} default_value
+             * @memberof tensorflow.OpDef.AttrDef
+             * @instance
+             */
+            AttrDef.prototype.default_value = null;
+
+            /**
+             * AttrDef description.
+             * @member {string} description
+             * @memberof tensorflow.OpDef.AttrDef
+             * @instance
+             */
+            AttrDef.prototype.description = "";
+
+            /**
+             * AttrDef has_minimum.
+             * @member {boolean} has_minimum
+             * @memberof tensorflow.OpDef.AttrDef
+             * @instance
+             */
+            AttrDef.prototype.has_minimum = false;
+
+            /**
+             * AttrDef minimum.
+             * @member {number|Long} minimum
+             * @memberof tensorflow.OpDef.AttrDef
+             * @instance
+             */
+            AttrDef.prototype.minimum = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * AttrDef allowed_values.
+             * @member {tensorflow.IAttrValue|null|undefined} allowed_values
+             * @memberof tensorflow.OpDef.AttrDef
+             * @instance
+             */
+            AttrDef.prototype.allowed_values = null;
+
+            /**
+             * Creates a new AttrDef instance using the specified properties.
+             * @function create
+             * @memberof tensorflow.OpDef.AttrDef
+             * @static
+             * @param {tensorflow.OpDef.IAttrDef=} [properties] Properties to set
+             * @returns {tensorflow.OpDef.AttrDef} AttrDef instance
+             */
+            AttrDef.create = function create(properties) {
+                return new AttrDef(properties);
+            };
+
+            /**
+             * Encodes the specified AttrDef message. Does not implicitly {@link tensorflow.OpDef.AttrDef.verify|verify} messages.
+             * @function encode
+             * @memberof tensorflow.OpDef.AttrDef
+             * @static
+             * @param {tensorflow.OpDef.IAttrDef} message AttrDef message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            AttrDef.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.name != null && Object.hasOwnProperty.call(message, "name"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
+                if (message.type != null && Object.hasOwnProperty.call(message, "type"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.type);
+                if (message.default_value != null && Object.hasOwnProperty.call(message, "default_value"))
+                    $root.tensorflow.AttrValue.encode(message.default_value, writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                if (message.description != null && Object.hasOwnProperty.call(message, "description"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.description);
+                if (message.has_minimum != null && Object.hasOwnProperty.call(message, "has_minimum"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).bool(message.has_minimum);
+                if (message.minimum != null && Object.hasOwnProperty.call(message, "minimum"))
+                    writer.uint32(/* id 6, wireType 0 =*/48).int64(message.minimum);
+                if (message.allowed_values != null && Object.hasOwnProperty.call(message, "allowed_values"))
+                    $root.tensorflow.AttrValue.encode(message.allowed_values, writer.uint32(/* id 7, wireType 2 =*/58).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes an AttrDef message from the specified reader or buffer.
+             * @function decode
+             * @memberof tensorflow.OpDef.AttrDef
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tensorflow.OpDef.AttrDef} AttrDef
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            AttrDef.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.OpDef.AttrDef();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.name = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.type = reader.string();
+                            break;
+                        }
+                    case 3: {
+                            message.default_value = $root.tensorflow.AttrValue.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 4: {
+                            message.description = reader.string();
+                            break;
+                        }
+                    case 5: {
+                            message.has_minimum = reader.bool();
+                            break;
+                        }
+                    case 6: {
+                            message.minimum = reader.int64();
+                            break;
+                        }
+                    case 7: {
+                            message.allowed_values = $root.tensorflow.AttrValue.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for AttrDef
+             * @function getTypeUrl
+             * @memberof tensorflow.OpDef.AttrDef
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            AttrDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.OpDef.AttrDef";
+            };
+
+            return AttrDef;
+        })();
+
+        return OpDef;
+    })();
+
+    tensorflow.OpDeprecation = (function() {
+
+        /**
+         * Properties of an OpDeprecation.
+         * @memberof tensorflow
+         * @interface IOpDeprecation
+         * @property {number|null} [version] OpDeprecation version
+         * @property {string|null} [explanation] OpDeprecation explanation
+         */
+
+        /**
+         * Constructs a new OpDeprecation.
+         * @memberof tensorflow
+         * @classdesc Represents an OpDeprecation.
+         * @implements IOpDeprecation
+         * @constructor
+         * @param {tensorflow.IOpDeprecation=} [properties] Properties to set
+         */
+        function OpDeprecation(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * OpDeprecation version.
+         * @member {number} version
+         * @memberof tensorflow.OpDeprecation
+         * @instance
+         */
+        OpDeprecation.prototype.version = 0;
+
+        /**
+         * OpDeprecation explanation.
+         * @member {string} explanation
+         * @memberof tensorflow.OpDeprecation
+         * @instance
+         */
+        OpDeprecation.prototype.explanation = "";
+
+        /**
+         * Creates a new OpDeprecation instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.OpDeprecation
+         * @static
+         * @param {tensorflow.IOpDeprecation=} [properties] Properties to set
+         * @returns {tensorflow.OpDeprecation} OpDeprecation instance
+         */
+        OpDeprecation.create = function create(properties) {
+            return new OpDeprecation(properties);
+        };
+
+        /**
+         * Encodes the specified OpDeprecation message. Does not implicitly {@link tensorflow.OpDeprecation.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.OpDeprecation
+         * @static
+         * @param {tensorflow.IOpDeprecation} message OpDeprecation message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        OpDeprecation.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.version != null && Object.hasOwnProperty.call(message, "version"))
+                writer.uint32(/* id 1, wireType 0 =*/8).int32(message.version);
+            if (message.explanation != null && Object.hasOwnProperty.call(message, "explanation"))
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.explanation);
+            return writer;
+        };
+
+        /**
+         * Decodes an OpDeprecation message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.OpDeprecation
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.OpDeprecation} OpDeprecation
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        OpDeprecation.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.OpDeprecation();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.version = reader.int32();
+                        break;
+                    }
+                case 2: {
+                        message.explanation = reader.string();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for OpDeprecation
+         * @function getTypeUrl
+         * @memberof tensorflow.OpDeprecation
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        OpDeprecation.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.OpDeprecation";
+        };
+
+        return OpDeprecation;
+    })();
+
+    tensorflow.OpList = (function() {
+
+        /**
+         * Properties of an OpList.
+         * @memberof tensorflow
+         * @interface IOpList
+         * @property {Array.<tensorflow.IOpDef>|null} [op] OpList op
+         */
+
+        /**
+         * Constructs a new OpList.
+         * @memberof tensorflow
+         * @classdesc Represents an OpList.
+         * @implements IOpList
+         * @constructor
+         * @param {tensorflow.IOpList=} [properties] Properties to set
+         */
+        function OpList(properties) {
+            this.op = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * OpList op.
+         * @member {Array.<tensorflow.IOpDef>} op
+         * @memberof tensorflow.OpList
+         * @instance
+         */
+        OpList.prototype.op = $util.emptyArray;
+
+        /**
+         * Creates a new OpList instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.OpList
+         * @static
+         * @param {tensorflow.IOpList=} [properties] Properties to set
+         * @returns {tensorflow.OpList} OpList instance
+         */
+        OpList.create = function create(properties) {
+            return new OpList(properties);
+        };
+
+        /**
+         * Encodes the specified OpList message. Does not implicitly {@link tensorflow.OpList.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.OpList
+         * @static
+         * @param {tensorflow.IOpList} message OpList message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        OpList.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.op != null && message.op.length)
+                for (let i = 0; i < message.op.length; ++i)
+                    $root.tensorflow.OpDef.encode(message.op[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes an OpList message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.OpList
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.OpList} OpList
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        OpList.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.OpList();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.op && message.op.length))
+                            message.op = [];
+                        message.op.push($root.tensorflow.OpDef.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for OpList
+         * @function getTypeUrl
+         * @memberof tensorflow.OpList
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        OpList.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.OpList";
+        };
+
+        return OpList;
+    })();
+
+    tensorflow.GraphDef = (function() {
+
+        /**
+         * Properties of a GraphDef.
+         * @memberof tensorflow
+         * @interface IGraphDef
+         * @property {Array.<tensorflow.INodeDef>|null} [node] GraphDef node
+         * @property {tensorflow.IVersionDef|null} [versions] GraphDef versions
+         * @property {number|null} [version] GraphDef version
+         * @property {tensorflow.IFunctionDefLibrary|null} [library] GraphDef library
+         * @property {tensorflow.IGraphDebugInfo|null} [debug_info] GraphDef debug_info
+         */
+
+        /**
+         * Constructs a new GraphDef.
+         * @memberof tensorflow
+         * @classdesc Represents a GraphDef.
+         * @implements IGraphDef
+         * @constructor
+         * @param {tensorflow.IGraphDef=} [properties] Properties to set
+         */
+        function GraphDef(properties) {
+            this.node = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * GraphDef node.
+         * @member {Array.<tensorflow.INodeDef>} node
+         * @memberof tensorflow.GraphDef
+         * @instance
+         */
+        GraphDef.prototype.node = $util.emptyArray;
+
+        /**
+         * GraphDef versions.
+         * @member {tensorflow.IVersionDef|null|undefined} versions
+         * @memberof tensorflow.GraphDef
+         * @instance
+         */
+        GraphDef.prototype.versions = null;
+
+        /**
+         * GraphDef version.
+         * @member {number} version
+         * @memberof tensorflow.GraphDef
+         * @instance
+         */
+        GraphDef.prototype.version = 0;
+
+        /**
+         * GraphDef library.
+         * @member {tensorflow.IFunctionDefLibrary|null|undefined} library
+         * @memberof tensorflow.GraphDef
+         * @instance
+         */
+        GraphDef.prototype.library = null;
+
+        /**
+         * GraphDef debug_info.
+         * @member {tensorflow.IGraphDebugInfo|null|undefined} debug_info
+         * @memberof tensorflow.GraphDef
+         * @instance
+         */
+        GraphDef.prototype.debug_info = null;
+
+        /**
+         * Creates a new GraphDef instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.GraphDef
+         * @static
+         * @param {tensorflow.IGraphDef=} [properties] Properties to set
+         * @returns {tensorflow.GraphDef} GraphDef instance
+         */
+        GraphDef.create = function create(properties) {
+            return new GraphDef(properties);
+        };
+
+        /**
+         * Encodes the specified GraphDef message. Does not implicitly {@link tensorflow.GraphDef.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.GraphDef
+         * @static
+         * @param {tensorflow.IGraphDef} message GraphDef message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        GraphDef.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.node != null && message.node.length)
+                for (let i = 0; i < message.node.length; ++i)
+                    $root.tensorflow.NodeDef.encode(message.node[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            if (message.library != null && Object.hasOwnProperty.call(message, "library"))
+                $root.tensorflow.FunctionDefLibrary.encode(message.library, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            if (message.version != null && Object.hasOwnProperty.call(message, "version"))
+                writer.uint32(/* id 3, wireType 0 =*/24).int32(message.version);
+            if (message.versions != null && Object.hasOwnProperty.call(message, "versions"))
+                $root.tensorflow.VersionDef.encode(message.versions, writer.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+            if (message.debug_info != null && Object.hasOwnProperty.call(message, "debug_info"))
+                $root.tensorflow.GraphDebugInfo.encode(message.debug_info, writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a GraphDef message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.GraphDef
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.GraphDef} GraphDef
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        GraphDef.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.GraphDef();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.node && message.node.length))
+                            message.node = [];
+                        message.node.push($root.tensorflow.NodeDef.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 4: {
+                        message.versions = $root.tensorflow.VersionDef.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 3: {
+                        message.version = reader.int32();
+                        break;
+                    }
+                case 2: {
+                        message.library = $root.tensorflow.FunctionDefLibrary.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 5: {
+                        message.debug_info = $root.tensorflow.GraphDebugInfo.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for GraphDef
+         * @function getTypeUrl
+         * @memberof tensorflow.GraphDef
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        GraphDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.GraphDef";
+        };
+
+        return GraphDef;
+    })();
+
+    tensorflow.GraphDebugInfo = (function() {
+
+        /**
+         * Properties of a GraphDebugInfo.
+         * @memberof tensorflow
+         * @interface IGraphDebugInfo
+         * @property {Array.<string>|null} [files] GraphDebugInfo files
+         * @property {Object.<string,tensorflow.GraphDebugInfo.IFileLineCol>|null} [frames_by_id] GraphDebugInfo frames_by_id
+         * @property {Object.<string,tensorflow.GraphDebugInfo.IStackTrace>|null} [traces_by_id] GraphDebugInfo traces_by_id
+         * @property {Object.<string,tensorflow.GraphDebugInfo.IStackTrace>|null} [traces] GraphDebugInfo traces
+         * @property {Object.<string,number|Long>|null} [name_to_trace_id] GraphDebugInfo name_to_trace_id
+         */
+
+        /**
+         * Constructs a new GraphDebugInfo.
+         * @memberof tensorflow
+         * @classdesc Represents a GraphDebugInfo.
+         * @implements IGraphDebugInfo
+         * @constructor
+         * @param {tensorflow.IGraphDebugInfo=} [properties] Properties to set
+         */
+        function GraphDebugInfo(properties) {
+            this.files = [];
+            this.frames_by_id = {};
+            this.traces_by_id = {};
+            this.traces = {};
+            this.name_to_trace_id = {};
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * GraphDebugInfo files.
+         * @member {Array.<string>} files
+         * @memberof tensorflow.GraphDebugInfo
+         * @instance
+         */
+        GraphDebugInfo.prototype.files = $util.emptyArray;
+
+        /**
+         * GraphDebugInfo frames_by_id.
+         * @member {Object.<string,tensorflow.GraphDebugInfo.IFileLineCol>} frames_by_id
+         * @memberof tensorflow.GraphDebugInfo
+         * @instance
+         */
+        GraphDebugInfo.prototype.frames_by_id = $util.emptyObject;
+
+        /**
+         * GraphDebugInfo traces_by_id.
+         * @member {Object.<string,tensorflow.GraphDebugInfo.IStackTrace>} traces_by_id
+         * @memberof tensorflow.GraphDebugInfo
+         * @instance
+         */
+        GraphDebugInfo.prototype.traces_by_id = $util.emptyObject;
+
+        /**
+         * GraphDebugInfo traces.
+         * @member {Object.<string,tensorflow.GraphDebugInfo.IStackTrace>} traces
+         * @memberof tensorflow.GraphDebugInfo
+         * @instance
+         */
+        GraphDebugInfo.prototype.traces = $util.emptyObject;
+
+        /**
+         * GraphDebugInfo name_to_trace_id.
+         * @member {Object.<string,number|Long>} name_to_trace_id
+         * @memberof tensorflow.GraphDebugInfo
+         * @instance
+         */
+        GraphDebugInfo.prototype.name_to_trace_id = $util.emptyObject;
+
+        /**
+         * Creates a new GraphDebugInfo instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.GraphDebugInfo
+         * @static
+         * @param {tensorflow.IGraphDebugInfo=} [properties] Properties to set
+         * @returns {tensorflow.GraphDebugInfo} GraphDebugInfo instance
+         */
+        GraphDebugInfo.create = function create(properties) {
+            return new GraphDebugInfo(properties);
+        };
+
+        /**
+         * Encodes the specified GraphDebugInfo message. Does not implicitly {@link tensorflow.GraphDebugInfo.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.GraphDebugInfo
+         * @static
+         * @param {tensorflow.IGraphDebugInfo} message GraphDebugInfo message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        GraphDebugInfo.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.files != null && message.files.length)
+                for (let i = 0; i < message.files.length; ++i)
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.files[i]);
+            if (message.traces != null && Object.hasOwnProperty.call(message, "traces"))
+                for (let keys = Object.keys(message.traces), i = 0; i < keys.length; ++i) {
+                    writer.uint32(/* id 2, wireType 2 =*/18).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
+                    $root.tensorflow.GraphDebugInfo.StackTrace.encode(message.traces[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim().ldelim();
+                }
+            if (message.frames_by_id != null && Object.hasOwnProperty.call(message, "frames_by_id"))
+                for (let keys = Object.keys(message.frames_by_id), i = 0; i < keys.length; ++i) {
+                    writer.uint32(/* id 4, wireType 2 =*/34).fork().uint32(/* id 1, wireType 1 =*/9).fixed64(keys[i]);
+                    $root.tensorflow.GraphDebugInfo.FileLineCol.encode(message.frames_by_id[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim().ldelim();
+                }
+            if (message.name_to_trace_id != null && Object.hasOwnProperty.call(message, "name_to_trace_id"))
+                for (let keys = Object.keys(message.name_to_trace_id), i = 0; i < keys.length; ++i)
+                    writer.uint32(/* id 5, wireType 2 =*/42).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 1 =*/17).fixed64(message.name_to_trace_id[keys[i]]).ldelim();
+            if (message.traces_by_id != null && Object.hasOwnProperty.call(message, "traces_by_id"))
+                for (let keys = Object.keys(message.traces_by_id), i = 0; i < keys.length; ++i) {
+                    writer.uint32(/* id 6, wireType 2 =*/50).fork().uint32(/* id 1, wireType 1 =*/9).fixed64(keys[i]);
+                    $root.tensorflow.GraphDebugInfo.StackTrace.encode(message.traces_by_id[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim().ldelim();
+                }
+            return writer;
+        };
+
+        /**
+         * Decodes a GraphDebugInfo message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.GraphDebugInfo
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.GraphDebugInfo} GraphDebugInfo
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        GraphDebugInfo.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message, key, value;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.GraphDebugInfo();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.files && message.files.length))
+                            message.files = [];
+                        message.files.push(reader.string());
+                        break;
+                    }
+                case 4: {
+                        if (message.frames_by_id === $util.emptyObject)
+                            message.frames_by_id = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = 0;
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.fixed64();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.GraphDebugInfo.FileLineCol.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        message.frames_by_id[typeof key === "object" ? $util.longToHash(key) : key] = value;
+                        break;
+                    }
+                case 6: {
+                        if (message.traces_by_id === $util.emptyObject)
+                            message.traces_by_id = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = 0;
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.fixed64();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.GraphDebugInfo.StackTrace.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        message.traces_by_id[typeof key === "object" ? $util.longToHash(key) : key] = value;
+                        break;
+                    }
+                case 2: {
+                        if (message.traces === $util.emptyObject)
+                            message.traces = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.string();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.GraphDebugInfo.StackTrace.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.traces, key);
+                        message.traces[key] = value;
+                        break;
+                    }
+                case 5: {
+                        if (message.name_to_trace_id === $util.emptyObject)
+                            message.name_to_trace_id = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = 0;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.string();
+                                break;
+                            case 2:
+                                value = reader.fixed64();
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.name_to_trace_id, key);
+                        message.name_to_trace_id[key] = value;
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for GraphDebugInfo
+         * @function getTypeUrl
+         * @memberof tensorflow.GraphDebugInfo
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        GraphDebugInfo.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.GraphDebugInfo";
+        };
+
+        GraphDebugInfo.FileLineCol = (function() {
+
+            /**
+             * Properties of a FileLineCol.
+             * @memberof tensorflow.GraphDebugInfo
+             * @interface IFileLineCol
+             * @property {number|null} [file_index] FileLineCol file_index
+             * @property {number|null} [line] FileLineCol line
+             * @property {number|null} [col] FileLineCol col
+             * @property {string|null} [func] FileLineCol func
+             * @property {string|null} [code] FileLineCol code
+             */
+
+            /**
+             * Constructs a new FileLineCol.
+             * @memberof tensorflow.GraphDebugInfo
+             * @classdesc Represents a FileLineCol.
+             * @implements IFileLineCol
+             * @constructor
+             * @param {tensorflow.GraphDebugInfo.IFileLineCol=} [properties] Properties to set
+             */
+            function FileLineCol(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * FileLineCol file_index.
+             * @member {number} file_index
+             * @memberof tensorflow.GraphDebugInfo.FileLineCol
+             * @instance
+             */
+            FileLineCol.prototype.file_index = 0;
+
+            /**
+             * FileLineCol line.
+             * @member {number} line
+             * @memberof tensorflow.GraphDebugInfo.FileLineCol
+             * @instance
+             */
+            FileLineCol.prototype.line = 0;
+
+            /**
+             * FileLineCol col.
+             * @member {number} col
+             * @memberof tensorflow.GraphDebugInfo.FileLineCol
+             * @instance
+             */
+            FileLineCol.prototype.col = 0;
+
+            /**
+             * FileLineCol func.
+             * @member {string} func
+             * @memberof tensorflow.GraphDebugInfo.FileLineCol
+             * @instance
+             */
+            FileLineCol.prototype.func = "";
+
+            /**
+             * FileLineCol code.
+             * @member {string} code
+             * @memberof tensorflow.GraphDebugInfo.FileLineCol
+             * @instance
+             */
+            FileLineCol.prototype.code = "";
+
+            /**
+             * Creates a new FileLineCol instance using the specified properties.
+             * @function create
+             * @memberof tensorflow.GraphDebugInfo.FileLineCol
+             * @static
+             * @param {tensorflow.GraphDebugInfo.IFileLineCol=} [properties] Properties to set
+             * @returns {tensorflow.GraphDebugInfo.FileLineCol} FileLineCol instance
+             */
+            FileLineCol.create = function create(properties) {
+                return new FileLineCol(properties);
+            };
+
+            /**
+             * Encodes the specified FileLineCol message. Does not implicitly {@link tensorflow.GraphDebugInfo.FileLineCol.verify|verify} messages.
+             * @function encode
+             * @memberof tensorflow.GraphDebugInfo.FileLineCol
+             * @static
+             * @param {tensorflow.GraphDebugInfo.IFileLineCol} message FileLineCol message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FileLineCol.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.file_index != null && Object.hasOwnProperty.call(message, "file_index"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.file_index);
+                if (message.line != null && Object.hasOwnProperty.call(message, "line"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.line);
+                if (message.col != null && Object.hasOwnProperty.call(message, "col"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).int32(message.col);
+                if (message.func != null && Object.hasOwnProperty.call(message, "func"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.func);
+                if (message.code != null && Object.hasOwnProperty.call(message, "code"))
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.code);
+                return writer;
+            };
+
+            /**
+             * Decodes a FileLineCol message from the specified reader or buffer.
+             * @function decode
+             * @memberof tensorflow.GraphDebugInfo.FileLineCol
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tensorflow.GraphDebugInfo.FileLineCol} FileLineCol
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FileLineCol.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.GraphDebugInfo.FileLineCol();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.file_index = reader.int32();
+                            break;
+                        }
+                    case 2: {
+                            message.line = reader.int32();
+                            break;
+                        }
+                    case 3: {
+                            message.col = reader.int32();
+                            break;
+                        }
+                    case 4: {
+                            message.func = reader.string();
+                            break;
+                        }
+                    case 5: {
+                            message.code = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for FileLineCol
+             * @function getTypeUrl
+             * @memberof tensorflow.GraphDebugInfo.FileLineCol
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            FileLineCol.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.GraphDebugInfo.FileLineCol";
+            };
+
+            return FileLineCol;
+        })();
+
+        GraphDebugInfo.StackTrace = (function() {
+
+            /**
+             * Properties of a StackTrace.
+             * @memberof tensorflow.GraphDebugInfo
+             * @interface IStackTrace
+             * @property {Array.<tensorflow.GraphDebugInfo.IFileLineCol>|null} [file_line_cols] StackTrace file_line_cols
+             * @property {Array.<number|Long>|null} [frame_id] StackTrace frame_id
+             */
+
+            /**
+             * Constructs a new StackTrace.
+             * @memberof tensorflow.GraphDebugInfo
+             * @classdesc Represents a StackTrace.
+             * @implements IStackTrace
+             * @constructor
+             * @param {tensorflow.GraphDebugInfo.IStackTrace=} [properties] Properties to set
+             */
+            function StackTrace(properties) {
+                this.file_line_cols = [];
+                this.frame_id = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * StackTrace file_line_cols.
+             * @member {Array.<tensorflow.GraphDebugInfo.IFileLineCol>} file_line_cols
+             * @memberof tensorflow.GraphDebugInfo.StackTrace
+             * @instance
+             */
+            StackTrace.prototype.file_line_cols = $util.emptyArray;
+
+            /**
+             * StackTrace frame_id.
+             * @member {Array.<number|Long>} frame_id
+             * @memberof tensorflow.GraphDebugInfo.StackTrace
+             * @instance
+             */
+            StackTrace.prototype.frame_id = $util.emptyArray;
+
+            /**
+             * Creates a new StackTrace instance using the specified properties.
+             * @function create
+             * @memberof tensorflow.GraphDebugInfo.StackTrace
+             * @static
+             * @param {tensorflow.GraphDebugInfo.IStackTrace=} [properties] Properties to set
+             * @returns {tensorflow.GraphDebugInfo.StackTrace} StackTrace instance
+             */
+            StackTrace.create = function create(properties) {
+                return new StackTrace(properties);
+            };
+
+            /**
+             * Encodes the specified StackTrace message. Does not implicitly {@link tensorflow.GraphDebugInfo.StackTrace.verify|verify} messages.
+             * @function encode
+             * @memberof tensorflow.GraphDebugInfo.StackTrace
+             * @static
+             * @param {tensorflow.GraphDebugInfo.IStackTrace} message StackTrace message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            StackTrace.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.file_line_cols != null && message.file_line_cols.length)
+                    for (let i = 0; i < message.file_line_cols.length; ++i)
+                        $root.tensorflow.GraphDebugInfo.FileLineCol.encode(message.file_line_cols[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (message.frame_id != null && message.frame_id.length) {
+                    writer.uint32(/* id 2, wireType 2 =*/18).fork();
+                    for (let i = 0; i < message.frame_id.length; ++i)
+                        writer.fixed64(message.frame_id[i]);
+                    writer.ldelim();
+                }
+                return writer;
+            };
+
+            /**
+             * Decodes a StackTrace message from the specified reader or buffer.
+             * @function decode
+             * @memberof tensorflow.GraphDebugInfo.StackTrace
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tensorflow.GraphDebugInfo.StackTrace} StackTrace
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            StackTrace.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.GraphDebugInfo.StackTrace();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (!(message.file_line_cols && message.file_line_cols.length))
+                                message.file_line_cols = [];
+                            message.file_line_cols.push($root.tensorflow.GraphDebugInfo.FileLineCol.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 2: {
+                            if (!(message.frame_id && message.frame_id.length))
+                                message.frame_id = [];
+                            if ((tag & 7) === 2) {
+                                let end2 = reader.uint32() + reader.pos;
+                                if (end2 > reader.len)
+                                    throw RangeError("index out of range");
+                                reader.len = end2;
+                                while (reader.pos < end2)
+                                    message.frame_id.push(reader.fixed64());
+                                if (reader.pos !== end2)
+                                    throw RangeError("index out of range");
+                                reader.len = end;
+                            } else
+                                message.frame_id.push(reader.fixed64());
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for StackTrace
+             * @function getTypeUrl
+             * @memberof tensorflow.GraphDebugInfo.StackTrace
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            StackTrace.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.GraphDebugInfo.StackTrace";
+            };
+
+            return StackTrace;
+        })();
+
+        return GraphDebugInfo;
+    })();
+
+    tensorflow.MetaGraphDef = (function() {
+
+        /**
+         * Properties of a MetaGraphDef.
+         * @memberof tensorflow
+         * @interface IMetaGraphDef
+         * @property {tensorflow.MetaGraphDef.IMetaInfoDef|null} [meta_info_def] MetaGraphDef meta_info_def
+         * @property {tensorflow.IGraphDef|null} [graph_def] MetaGraphDef graph_def
+         * @property {tensorflow.ISaverDef|null} [saver_def] MetaGraphDef saver_def
+         * @property {Object.<string,tensorflow.ICollectionDef>|null} [collection_def] MetaGraphDef collection_def
+         * @property {Object.<string,tensorflow.ISignatureDef>|null} [signature_def] MetaGraphDef signature_def
+         * @property {Array.<tensorflow.IAssetFileDef>|null} [asset_file_def] MetaGraphDef asset_file_def
+         * @property {tensorflow.ISavedObjectGraph|null} [object_graph_def] MetaGraphDef object_graph_def
+         */
+
+        /**
+         * Constructs a new MetaGraphDef.
+         * @memberof tensorflow
+         * @classdesc Represents a MetaGraphDef.
+         * @implements IMetaGraphDef
+         * @constructor
+         * @param {tensorflow.IMetaGraphDef=} [properties] Properties to set
+         */
+        function MetaGraphDef(properties) {
+            this.collection_def = {};
+            this.signature_def = {};
+            this.asset_file_def = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * MetaGraphDef meta_info_def.
+         * @member {tensorflow.MetaGraphDef.IMetaInfoDef|null|undefined} meta_info_def
+         * @memberof tensorflow.MetaGraphDef
+         * @instance
+         */
+        MetaGraphDef.prototype.meta_info_def = null;
+
+        /**
+         * MetaGraphDef graph_def.
+         * @member {tensorflow.IGraphDef|null|undefined} graph_def
+         * @memberof tensorflow.MetaGraphDef
+         * @instance
+         */
+        MetaGraphDef.prototype.graph_def = null;
+
+        /**
+         * MetaGraphDef saver_def.
+         * @member {tensorflow.ISaverDef|null|undefined} saver_def
+         * @memberof tensorflow.MetaGraphDef
+         * @instance
+         */
+        MetaGraphDef.prototype.saver_def = null;
+
+        /**
+         * MetaGraphDef collection_def.
+         * @member {Object.<string,tensorflow.ICollectionDef>} collection_def
+         * @memberof tensorflow.MetaGraphDef
+         * @instance
+         */
+        MetaGraphDef.prototype.collection_def = $util.emptyObject;
+
+        /**
+         * MetaGraphDef signature_def.
+         * @member {Object.<string,tensorflow.ISignatureDef>} signature_def
+         * @memberof tensorflow.MetaGraphDef
+         * @instance
+         */
+        MetaGraphDef.prototype.signature_def = $util.emptyObject;
+
+        /**
+         * MetaGraphDef asset_file_def.
+         * @member {Array.<tensorflow.IAssetFileDef>} asset_file_def
+         * @memberof tensorflow.MetaGraphDef
+         * @instance
+         */
+        MetaGraphDef.prototype.asset_file_def = $util.emptyArray;
+
+        /**
+         * MetaGraphDef object_graph_def.
+         * @member {tensorflow.ISavedObjectGraph|null|undefined} object_graph_def
+         * @memberof tensorflow.MetaGraphDef
+         * @instance
+         */
+        MetaGraphDef.prototype.object_graph_def = null;
+
+        /**
+         * Creates a new MetaGraphDef instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.MetaGraphDef
+         * @static
+         * @param {tensorflow.IMetaGraphDef=} [properties] Properties to set
+         * @returns {tensorflow.MetaGraphDef} MetaGraphDef instance
+         */
+        MetaGraphDef.create = function create(properties) {
+            return new MetaGraphDef(properties);
+        };
+
+        /**
+         * Encodes the specified MetaGraphDef message. Does not implicitly {@link tensorflow.MetaGraphDef.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.MetaGraphDef
+         * @static
+         * @param {tensorflow.IMetaGraphDef} message MetaGraphDef message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        MetaGraphDef.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.meta_info_def != null && Object.hasOwnProperty.call(message, "meta_info_def"))
+                $root.tensorflow.MetaGraphDef.MetaInfoDef.encode(message.meta_info_def, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            if (message.graph_def != null && Object.hasOwnProperty.call(message, "graph_def"))
+                $root.tensorflow.GraphDef.encode(message.graph_def, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            if (message.saver_def != null && Object.hasOwnProperty.call(message, "saver_def"))
+                $root.tensorflow.SaverDef.encode(message.saver_def, writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+            if (message.collection_def != null && Object.hasOwnProperty.call(message, "collection_def"))
+                for (let keys = Object.keys(message.collection_def), i = 0; i < keys.length; ++i) {
+                    writer.uint32(/* id 4, wireType 2 =*/34).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
+                    $root.tensorflow.CollectionDef.encode(message.collection_def[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim().ldelim();
+                }
+            if (message.signature_def != null && Object.hasOwnProperty.call(message, "signature_def"))
+                for (let keys = Object.keys(message.signature_def), i = 0; i < keys.length; ++i) {
+                    writer.uint32(/* id 5, wireType 2 =*/42).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
+                    $root.tensorflow.SignatureDef.encode(message.signature_def[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim().ldelim();
+                }
+            if (message.asset_file_def != null && message.asset_file_def.length)
+                for (let i = 0; i < message.asset_file_def.length; ++i)
+                    $root.tensorflow.AssetFileDef.encode(message.asset_file_def[i], writer.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
+            if (message.object_graph_def != null && Object.hasOwnProperty.call(message, "object_graph_def"))
+                $root.tensorflow.SavedObjectGraph.encode(message.object_graph_def, writer.uint32(/* id 7, wireType 2 =*/58).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a MetaGraphDef message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.MetaGraphDef
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.MetaGraphDef} MetaGraphDef
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        MetaGraphDef.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message, key, value;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.MetaGraphDef();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.meta_info_def = $root.tensorflow.MetaGraphDef.MetaInfoDef.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 2: {
+                        message.graph_def = $root.tensorflow.GraphDef.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 3: {
+                        message.saver_def = $root.tensorflow.SaverDef.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 4: {
+                        if (message.collection_def === $util.emptyObject)
+                            message.collection_def = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.string();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.CollectionDef.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.collection_def, key);
+                        message.collection_def[key] = value;
+                        break;
+                    }
+                case 5: {
+                        if (message.signature_def === $util.emptyObject)
+                            message.signature_def = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.string();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.SignatureDef.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.signature_def, key);
+                        message.signature_def[key] = value;
+                        break;
+                    }
+                case 6: {
+                        if (!(message.asset_file_def && message.asset_file_def.length))
+                            message.asset_file_def = [];
+                        message.asset_file_def.push($root.tensorflow.AssetFileDef.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 7: {
+                        message.object_graph_def = $root.tensorflow.SavedObjectGraph.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for MetaGraphDef
+         * @function getTypeUrl
+         * @memberof tensorflow.MetaGraphDef
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        MetaGraphDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.MetaGraphDef";
+        };
+
+        MetaGraphDef.MetaInfoDef = (function() {
+
+            /**
+             * Properties of a MetaInfoDef.
+             * @memberof tensorflow.MetaGraphDef
+             * @interface IMetaInfoDef
+             * @property {string|null} [meta_graph_version] MetaInfoDef meta_graph_version
+             * @property {tensorflow.IOpList|null} [stripped_op_list] MetaInfoDef stripped_op_list
+             * @property {google.protobuf.IAny|null} [any_info] MetaInfoDef any_info
+             * @property {Array.<string>|null} [tags] MetaInfoDef tags
+             * @property {string|null} [tensorflow_version] MetaInfoDef tensorflow_version
+             * @property {string|null} [tensorflow_git_version] MetaInfoDef tensorflow_git_version
+             * @property {boolean|null} [stripped_default_attrs] MetaInfoDef stripped_default_attrs
+             * @property {Object.<string,string>|null} [function_aliases] MetaInfoDef function_aliases
+             */
+
+            /**
+             * Constructs a new MetaInfoDef.
+             * @memberof tensorflow.MetaGraphDef
+             * @classdesc Represents a MetaInfoDef.
+             * @implements IMetaInfoDef
+             * @constructor
+             * @param {tensorflow.MetaGraphDef.IMetaInfoDef=} [properties] Properties to set
+             */
+            function MetaInfoDef(properties) {
+                this.tags = [];
+                this.function_aliases = {};
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * MetaInfoDef meta_graph_version.
+             * @member {string} meta_graph_version
+             * @memberof tensorflow.MetaGraphDef.MetaInfoDef
+             * @instance
+             */
+            MetaInfoDef.prototype.meta_graph_version = "";
+
+            /**
+             * MetaInfoDef stripped_op_list.
+             * @member {tensorflow.IOpList|null|undefined} stripped_op_list
+             * @memberof tensorflow.MetaGraphDef.MetaInfoDef
+             * @instance
+             */
+            MetaInfoDef.prototype.stripped_op_list = null;
+
+            /**
+             * MetaInfoDef any_info.
+             * @member {google.protobuf.IAny|null|undefined} any_info
+             * @memberof tensorflow.MetaGraphDef.MetaInfoDef
+             * @instance
+             */
+            MetaInfoDef.prototype.any_info = null;
+
+            /**
+             * MetaInfoDef tags.
+             * @member {Array.<string>} tags
+             * @memberof tensorflow.MetaGraphDef.MetaInfoDef
+             * @instance
+             */
+            MetaInfoDef.prototype.tags = $util.emptyArray;
+
+            /**
+             * MetaInfoDef tensorflow_version.
+             * @member {string} tensorflow_version
+             * @memberof tensorflow.MetaGraphDef.MetaInfoDef
+             * @instance
+             */
+            MetaInfoDef.prototype.tensorflow_version = "";
+
+            /**
+             * MetaInfoDef tensorflow_git_version.
+             * @member {string} tensorflow_git_version
+             * @memberof tensorflow.MetaGraphDef.MetaInfoDef
+             * @instance
+             */
+            MetaInfoDef.prototype.tensorflow_git_version = "";
+
+            /**
+             * MetaInfoDef stripped_default_attrs.
+             * @member {boolean} stripped_default_attrs
+             * @memberof tensorflow.MetaGraphDef.MetaInfoDef
+             * @instance
+             */
+            MetaInfoDef.prototype.stripped_default_attrs = false;
+
+            /**
+             * MetaInfoDef function_aliases.
+             * @member {Object.<string,string>} function_aliases
+             * @memberof tensorflow.MetaGraphDef.MetaInfoDef
+             * @instance
+             */
+            MetaInfoDef.prototype.function_aliases = $util.emptyObject;
+
+            /**
+             * Creates a new MetaInfoDef instance using the specified properties.
+             * @function create
+             * @memberof tensorflow.MetaGraphDef.MetaInfoDef
+             * @static
+             * @param {tensorflow.MetaGraphDef.IMetaInfoDef=} [properties] Properties to set
+             * @returns {tensorflow.MetaGraphDef.MetaInfoDef} MetaInfoDef instance
+             */
+            MetaInfoDef.create = function create(properties) {
+                return new MetaInfoDef(properties);
+            };
+
+            /**
+             * Encodes the specified MetaInfoDef message. Does not implicitly {@link tensorflow.MetaGraphDef.MetaInfoDef.verify|verify} messages.
+             * @function encode
+             * @memberof tensorflow.MetaGraphDef.MetaInfoDef
+             * @static
+             * @param {tensorflow.MetaGraphDef.IMetaInfoDef} message MetaInfoDef message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MetaInfoDef.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.meta_graph_version != null && Object.hasOwnProperty.call(message, "meta_graph_version"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.meta_graph_version);
+                if (message.stripped_op_list != null && Object.hasOwnProperty.call(message, "stripped_op_list"))
+                    $root.tensorflow.OpList.encode(message.stripped_op_list, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                if (message.any_info != null && Object.hasOwnProperty.call(message, "any_info"))
+                    $root.google.protobuf.Any.encode(message.any_info, writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                if (message.tags != null && message.tags.length)
+                    for (let i = 0; i < message.tags.length; ++i)
+                        writer.uint32(/* id 4, wireType 2 =*/34).string(message.tags[i]);
+                if (message.tensorflow_version != null && Object.hasOwnProperty.call(message, "tensorflow_version"))
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.tensorflow_version);
+                if (message.tensorflow_git_version != null && Object.hasOwnProperty.call(message, "tensorflow_git_version"))
+                    writer.uint32(/* id 6, wireType 2 =*/50).string(message.tensorflow_git_version);
+                if (message.stripped_default_attrs != null && Object.hasOwnProperty.call(message, "stripped_default_attrs"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).bool(message.stripped_default_attrs);
+                if (message.function_aliases != null && Object.hasOwnProperty.call(message, "function_aliases"))
+                    for (let keys = Object.keys(message.function_aliases), i = 0; i < keys.length; ++i)
+                        writer.uint32(/* id 8, wireType 2 =*/66).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 2 =*/18).string(message.function_aliases[keys[i]]).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes a MetaInfoDef message from the specified reader or buffer.
+             * @function decode
+             * @memberof tensorflow.MetaGraphDef.MetaInfoDef
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tensorflow.MetaGraphDef.MetaInfoDef} MetaInfoDef
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MetaInfoDef.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message, key, value;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.MetaGraphDef.MetaInfoDef();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.meta_graph_version = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.stripped_op_list = $root.tensorflow.OpList.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 3: {
+                            message.any_info = $root.google.protobuf.Any.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 4: {
+                            if (!(message.tags && message.tags.length))
+                                message.tags = [];
+                            message.tags.push(reader.string());
+                            break;
+                        }
+                    case 5: {
+                            message.tensorflow_version = reader.string();
+                            break;
+                        }
+                    case 6: {
+                            message.tensorflow_git_version = reader.string();
+                            break;
+                        }
+                    case 7: {
+                            message.stripped_default_attrs = reader.bool();
+                            break;
+                        }
+                    case 8: {
+                            if (message.function_aliases === $util.emptyObject)
+                                message.function_aliases = {};
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            key = "";
+                            value = "";
+                            while (reader.pos < end2) {
+                                let tag2 = reader.uint32();
+                                switch (tag2 >>> 3) {
+                                case 1:
+                                    key = reader.string();
+                                    break;
+                                case 2:
+                                    value = reader.string();
+                                    break;
+                                default:
+                                    reader.skipType(tag2 & 7, long);
+                                    break;
+                                }
+                            }
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                            if (key === "__proto__")
+                                $util.makeProp(message.function_aliases, key);
+                            message.function_aliases[key] = value;
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for MetaInfoDef
+             * @function getTypeUrl
+             * @memberof tensorflow.MetaGraphDef.MetaInfoDef
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            MetaInfoDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.MetaGraphDef.MetaInfoDef";
+            };
+
+            return MetaInfoDef;
+        })();
+
+        return MetaGraphDef;
+    })();
+
+    tensorflow.CollectionDef = (function() {
+
+        /**
+         * Properties of a CollectionDef.
+         * @memberof tensorflow
+         * @interface ICollectionDef
+         * @property {tensorflow.CollectionDef.INodeList|null} [node_list] CollectionDef node_list
+         * @property {tensorflow.CollectionDef.IBytesList|null} [bytes_list] CollectionDef bytes_list
+         * @property {tensorflow.CollectionDef.IInt64List|null} [int64_list] CollectionDef int64_list
+         * @property {tensorflow.CollectionDef.IFloatList|null} [float_list] CollectionDef float_list
+         * @property {tensorflow.CollectionDef.IAnyList|null} [any_list] CollectionDef any_list
+         */
+
+        /**
+         * Constructs a new CollectionDef.
+         * @memberof tensorflow
+         * @classdesc Represents a CollectionDef.
+         * @implements ICollectionDef
+         * @constructor
+         * @param {tensorflow.ICollectionDef=} [properties] Properties to set
+         */
+        function CollectionDef(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * CollectionDef node_list.
+         * @member {tensorflow.CollectionDef.INodeList|null|undefined} node_list
+         * @memberof tensorflow.CollectionDef
+         * @instance
+         */
+        CollectionDef.prototype.node_list = null;
+
+        /**
+         * CollectionDef bytes_list.
+         * @member {tensorflow.CollectionDef.IBytesList|null|undefined} bytes_list
+         * @memberof tensorflow.CollectionDef
+         * @instance
+         */
+        CollectionDef.prototype.bytes_list = null;
+
+        /**
+         * CollectionDef int64_list.
+         * @member {tensorflow.CollectionDef.IInt64List|null|undefined} int64_list
+         * @memberof tensorflow.CollectionDef
+         * @instance
+         */
+        CollectionDef.prototype.int64_list = null;
+
+        /**
+         * CollectionDef float_list.
+         * @member {tensorflow.CollectionDef.IFloatList|null|undefined} float_list
+         * @memberof tensorflow.CollectionDef
+         * @instance
+         */
+        CollectionDef.prototype.float_list = null;
+
+        /**
+         * CollectionDef any_list.
+         * @member {tensorflow.CollectionDef.IAnyList|null|undefined} any_list
+         * @memberof tensorflow.CollectionDef
+         * @instance
+         */
+        CollectionDef.prototype.any_list = null;
+
+        // OneOf field names bound to virtual getters and setters
+        let $oneOfFields;
+
+        /**
+         * CollectionDef kind.
+         * @member {"node_list"|"bytes_list"|"int64_list"|"float_list"|"any_list"|undefined} kind
+         * @memberof tensorflow.CollectionDef
+         * @instance
+         */
+        Object.defineProperty(CollectionDef.prototype, "kind", {
+            get: $util.oneOfGetter($oneOfFields = ["node_list", "bytes_list", "int64_list", "float_list", "any_list"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * Creates a new CollectionDef instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.CollectionDef
+         * @static
+         * @param {tensorflow.ICollectionDef=} [properties] Properties to set
+         * @returns {tensorflow.CollectionDef} CollectionDef instance
+         */
+        CollectionDef.create = function create(properties) {
+            return new CollectionDef(properties);
+        };
+
+        /**
+         * Encodes the specified CollectionDef message. Does not implicitly {@link tensorflow.CollectionDef.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.CollectionDef
+         * @static
+         * @param {tensorflow.ICollectionDef} message CollectionDef message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        CollectionDef.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.node_list != null && Object.hasOwnProperty.call(message, "node_list"))
+                $root.tensorflow.CollectionDef.NodeList.encode(message.node_list, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            if (message.bytes_list != null && Object.hasOwnProperty.call(message, "bytes_list"))
+                $root.tensorflow.CollectionDef.BytesList.encode(message.bytes_list, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            if (message.int64_list != null && Object.hasOwnProperty.call(message, "int64_list"))
+                $root.tensorflow.CollectionDef.Int64List.encode(message.int64_list, writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+            if (message.float_list != null && Object.hasOwnProperty.call(message, "float_list"))
+                $root.tensorflow.CollectionDef.FloatList.encode(message.float_list, writer.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+            if (message.any_list != null && Object.hasOwnProperty.call(message, "any_list"))
+                $root.tensorflow.CollectionDef.AnyList.encode(message.any_list, writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a CollectionDef message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.CollectionDef
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.CollectionDef} CollectionDef
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        CollectionDef.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.CollectionDef();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.node_list = $root.tensorflow.CollectionDef.NodeList.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 2: {
+                        message.bytes_list = $root.tensorflow.CollectionDef.BytesList.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 3: {
+                        message.int64_list = $root.tensorflow.CollectionDef.Int64List.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 4: {
+                        message.float_list = $root.tensorflow.CollectionDef.FloatList.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 5: {
+                        message.any_list = $root.tensorflow.CollectionDef.AnyList.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for CollectionDef
+         * @function getTypeUrl
+         * @memberof tensorflow.CollectionDef
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        CollectionDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.CollectionDef";
+        };
+
+        CollectionDef.NodeList = (function() {
+
+            /**
+             * Properties of a NodeList.
+             * @memberof tensorflow.CollectionDef
+             * @interface INodeList
+             * @property {Array.<string>|null} [value] NodeList value
+             */
+
+            /**
+             * Constructs a new NodeList.
+             * @memberof tensorflow.CollectionDef
+             * @classdesc Represents a NodeList.
+             * @implements INodeList
+             * @constructor
+             * @param {tensorflow.CollectionDef.INodeList=} [properties] Properties to set
+             */
+            function NodeList(properties) {
+                this.value = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * NodeList value.
+             * @member {Array.<string>} value
+             * @memberof tensorflow.CollectionDef.NodeList
+             * @instance
+             */
+            NodeList.prototype.value = $util.emptyArray;
+
+            /**
+             * Creates a new NodeList instance using the specified properties.
+             * @function create
+             * @memberof tensorflow.CollectionDef.NodeList
+             * @static
+             * @param {tensorflow.CollectionDef.INodeList=} [properties] Properties to set
+             * @returns {tensorflow.CollectionDef.NodeList} NodeList instance
+             */
+            NodeList.create = function create(properties) {
+                return new NodeList(properties);
+            };
+
+            /**
+             * Encodes the specified NodeList message. Does not implicitly {@link tensorflow.CollectionDef.NodeList.verify|verify} messages.
+             * @function encode
+             * @memberof tensorflow.CollectionDef.NodeList
+             * @static
+             * @param {tensorflow.CollectionDef.INodeList} message NodeList message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            NodeList.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.value != null && message.value.length)
+                    for (let i = 0; i < message.value.length; ++i)
+                        writer.uint32(/* id 1, wireType 2 =*/10).string(message.value[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a NodeList message from the specified reader or buffer.
+             * @function decode
+             * @memberof tensorflow.CollectionDef.NodeList
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tensorflow.CollectionDef.NodeList} NodeList
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            NodeList.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.CollectionDef.NodeList();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (!(message.value && message.value.length))
+                                message.value = [];
+                            message.value.push(reader.string());
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for NodeList
+             * @function getTypeUrl
+             * @memberof tensorflow.CollectionDef.NodeList
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            NodeList.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.CollectionDef.NodeList";
+            };
+
+            return NodeList;
+        })();
+
+        CollectionDef.BytesList = (function() {
+
+            /**
+             * Properties of a BytesList.
+             * @memberof tensorflow.CollectionDef
+             * @interface IBytesList
+             * @property {Array.<Uint8Array>|null} [value] BytesList value
+             */
+
+            /**
+             * Constructs a new BytesList.
+             * @memberof tensorflow.CollectionDef
+             * @classdesc Represents a BytesList.
+             * @implements IBytesList
+             * @constructor
+             * @param {tensorflow.CollectionDef.IBytesList=} [properties] Properties to set
+             */
+            function BytesList(properties) {
+                this.value = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * BytesList value.
+             * @member {Array.<Uint8Array>} value
+             * @memberof tensorflow.CollectionDef.BytesList
+             * @instance
+             */
+            BytesList.prototype.value = $util.emptyArray;
+
+            /**
+             * Creates a new BytesList instance using the specified properties.
+             * @function create
+             * @memberof tensorflow.CollectionDef.BytesList
+             * @static
+             * @param {tensorflow.CollectionDef.IBytesList=} [properties] Properties to set
+             * @returns {tensorflow.CollectionDef.BytesList} BytesList instance
+             */
+            BytesList.create = function create(properties) {
+                return new BytesList(properties);
+            };
+
+            /**
+             * Encodes the specified BytesList message. Does not implicitly {@link tensorflow.CollectionDef.BytesList.verify|verify} messages.
+             * @function encode
+             * @memberof tensorflow.CollectionDef.BytesList
+             * @static
+             * @param {tensorflow.CollectionDef.IBytesList} message BytesList message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            BytesList.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.value != null && message.value.length)
+                    for (let i = 0; i < message.value.length; ++i)
+                        writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.value[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a BytesList message from the specified reader or buffer.
+             * @function decode
+             * @memberof tensorflow.CollectionDef.BytesList
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tensorflow.CollectionDef.BytesList} BytesList
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            BytesList.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.CollectionDef.BytesList();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (!(message.value && message.value.length))
+                                message.value = [];
+                            message.value.push(reader.bytes());
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for BytesList
+             * @function getTypeUrl
+             * @memberof tensorflow.CollectionDef.BytesList
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            BytesList.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.CollectionDef.BytesList";
+            };
+
+            return BytesList;
+        })();
+
+        CollectionDef.Int64List = (function() {
+
+            /**
+             * Properties of an Int64List.
+             * @memberof tensorflow.CollectionDef
+             * @interface IInt64List
+             * @property {Array.<number|Long>|null} [value] Int64List value
+             */
+
+            /**
+             * Constructs a new Int64List.
+             * @memberof tensorflow.CollectionDef
+             * @classdesc Represents an Int64List.
+             * @implements IInt64List
+             * @constructor
+             * @param {tensorflow.CollectionDef.IInt64List=} [properties] Properties to set
+             */
+            function Int64List(properties) {
+                this.value = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Int64List value.
+             * @member {Array.<number|Long>} value
+             * @memberof tensorflow.CollectionDef.Int64List
+             * @instance
+             */
+            Int64List.prototype.value = $util.emptyArray;
+
+            /**
+             * Creates a new Int64List instance using the specified properties.
+             * @function create
+             * @memberof tensorflow.CollectionDef.Int64List
+             * @static
+             * @param {tensorflow.CollectionDef.IInt64List=} [properties] Properties to set
+             * @returns {tensorflow.CollectionDef.Int64List} Int64List instance
+             */
+            Int64List.create = function create(properties) {
+                return new Int64List(properties);
+            };
+
+            /**
+             * Encodes the specified Int64List message. Does not implicitly {@link tensorflow.CollectionDef.Int64List.verify|verify} messages.
+             * @function encode
+             * @memberof tensorflow.CollectionDef.Int64List
+             * @static
+             * @param {tensorflow.CollectionDef.IInt64List} message Int64List message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Int64List.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.value != null && message.value.length) {
+                    writer.uint32(/* id 1, wireType 2 =*/10).fork();
+                    for (let i = 0; i < message.value.length; ++i)
+                        writer.int64(message.value[i]);
+                    writer.ldelim();
+                }
+                return writer;
+            };
+
+            /**
+             * Decodes an Int64List message from the specified reader or buffer.
+             * @function decode
+             * @memberof tensorflow.CollectionDef.Int64List
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tensorflow.CollectionDef.Int64List} Int64List
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Int64List.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.CollectionDef.Int64List();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (!(message.value && message.value.length))
+                                message.value = [];
+                            if ((tag & 7) === 2) {
+                                let end2 = reader.uint32() + reader.pos;
+                                if (end2 > reader.len)
+                                    throw RangeError("index out of range");
+                                reader.len = end2;
+                                while (reader.pos < end2)
+                                    message.value.push(reader.int64());
+                                if (reader.pos !== end2)
+                                    throw RangeError("index out of range");
+                                reader.len = end;
+                            } else
+                                message.value.push(reader.int64());
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for Int64List
+             * @function getTypeUrl
+             * @memberof tensorflow.CollectionDef.Int64List
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            Int64List.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.CollectionDef.Int64List";
+            };
+
+            return Int64List;
+        })();
+
+        CollectionDef.FloatList = (function() {
+
+            /**
+             * Properties of a FloatList.
+             * @memberof tensorflow.CollectionDef
+             * @interface IFloatList
+             * @property {Array.<number>|null} [value] FloatList value
+             */
+
+            /**
+             * Constructs a new FloatList.
+             * @memberof tensorflow.CollectionDef
+             * @classdesc Represents a FloatList.
+             * @implements IFloatList
+             * @constructor
+             * @param {tensorflow.CollectionDef.IFloatList=} [properties] Properties to set
+             */
+            function FloatList(properties) {
+                this.value = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * FloatList value.
+             * @member {Array.<number>} value
+             * @memberof tensorflow.CollectionDef.FloatList
+             * @instance
+             */
+            FloatList.prototype.value = $util.emptyArray;
+
+            /**
+             * Creates a new FloatList instance using the specified properties.
+             * @function create
+             * @memberof tensorflow.CollectionDef.FloatList
+             * @static
+             * @param {tensorflow.CollectionDef.IFloatList=} [properties] Properties to set
+             * @returns {tensorflow.CollectionDef.FloatList} FloatList instance
+             */
+            FloatList.create = function create(properties) {
+                return new FloatList(properties);
+            };
+
+            /**
+             * Encodes the specified FloatList message. Does not implicitly {@link tensorflow.CollectionDef.FloatList.verify|verify} messages.
+             * @function encode
+             * @memberof tensorflow.CollectionDef.FloatList
+             * @static
+             * @param {tensorflow.CollectionDef.IFloatList} message FloatList message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FloatList.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.value != null && message.value.length) {
+                    writer.uint32(/* id 1, wireType 2 =*/10).fork();
+                    for (let i = 0; i < message.value.length; ++i)
+                        writer.float(message.value[i]);
+                    writer.ldelim();
+                }
+                return writer;
+            };
+
+            /**
+             * Decodes a FloatList message from the specified reader or buffer.
+             * @function decode
+             * @memberof tensorflow.CollectionDef.FloatList
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tensorflow.CollectionDef.FloatList} FloatList
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FloatList.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.CollectionDef.FloatList();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (!(message.value && message.value.length))
+                                message.value = [];
+                            if ((tag & 7) === 2) {
+                                let end2 = reader.uint32() + reader.pos;
+                                if (end2 > reader.len)
+                                    throw RangeError("index out of range");
+                                reader.len = end2;
+                                while (reader.pos < end2)
+                                    message.value.push(reader.float());
+                                if (reader.pos !== end2)
+                                    throw RangeError("index out of range");
+                                reader.len = end;
+                            } else
+                                message.value.push(reader.float());
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for FloatList
+             * @function getTypeUrl
+             * @memberof tensorflow.CollectionDef.FloatList
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            FloatList.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.CollectionDef.FloatList";
+            };
+
+            return FloatList;
+        })();
+
+        CollectionDef.AnyList = (function() {
+
+            /**
+             * Properties of an AnyList.
+             * @memberof tensorflow.CollectionDef
+             * @interface IAnyList
+             * @property {Array.<google.protobuf.IAny>|null} [value] AnyList value
+             */
+
+            /**
+             * Constructs a new AnyList.
+             * @memberof tensorflow.CollectionDef
+             * @classdesc Represents an AnyList.
+             * @implements IAnyList
+             * @constructor
+             * @param {tensorflow.CollectionDef.IAnyList=} [properties] Properties to set
+             */
+            function AnyList(properties) {
+                this.value = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * AnyList value.
+             * @member {Array.<google.protobuf.IAny>} value
+             * @memberof tensorflow.CollectionDef.AnyList
+             * @instance
+             */
+            AnyList.prototype.value = $util.emptyArray;
+
+            /**
+             * Creates a new AnyList instance using the specified properties.
+             * @function create
+             * @memberof tensorflow.CollectionDef.AnyList
+             * @static
+             * @param {tensorflow.CollectionDef.IAnyList=} [properties] Properties to set
+             * @returns {tensorflow.CollectionDef.AnyList} AnyList instance
+             */
+            AnyList.create = function create(properties) {
+                return new AnyList(properties);
+            };
+
+            /**
+             * Encodes the specified AnyList message. Does not implicitly {@link tensorflow.CollectionDef.AnyList.verify|verify} messages.
+             * @function encode
+             * @memberof tensorflow.CollectionDef.AnyList
+             * @static
+             * @param {tensorflow.CollectionDef.IAnyList} message AnyList message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            AnyList.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.value != null && message.value.length)
+                    for (let i = 0; i < message.value.length; ++i)
+                        $root.google.protobuf.Any.encode(message.value[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes an AnyList message from the specified reader or buffer.
+             * @function decode
+             * @memberof tensorflow.CollectionDef.AnyList
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tensorflow.CollectionDef.AnyList} AnyList
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            AnyList.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.CollectionDef.AnyList();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (!(message.value && message.value.length))
+                                message.value = [];
+                            message.value.push($root.google.protobuf.Any.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for AnyList
+             * @function getTypeUrl
+             * @memberof tensorflow.CollectionDef.AnyList
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            AnyList.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.CollectionDef.AnyList";
+            };
+
+            return AnyList;
+        })();
+
+        return CollectionDef;
+    })();
+
+    tensorflow.TensorInfo = (function() {
+
+        /**
+         * Properties of a TensorInfo.
+         * @memberof tensorflow
+         * @interface ITensorInfo
+         * @property {string|null} [name] TensorInfo name
+         * @property {tensorflow.TensorInfo.ICooSparse|null} [coo_sparse] TensorInfo coo_sparse
+         * @property {tensorflow.TensorInfo.ICompositeTensor|null} [composite_tensor] TensorInfo composite_tensor
+         * @property {tensorflow.DataType|null} [dtype] TensorInfo dtype
+         * @property {tensorflow.ITensorShapeProto|null} [tensor_shape] TensorInfo tensor_shape
+         */
+
+        /**
+         * Constructs a new TensorInfo.
+         * @memberof tensorflow
+         * @classdesc Represents a TensorInfo.
+         * @implements ITensorInfo
+         * @constructor
+         * @param {tensorflow.ITensorInfo=} [properties] Properties to set
+         */
+        function TensorInfo(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * TensorInfo name.
+         * @member {string|null|undefined} name
+         * @memberof tensorflow.TensorInfo
+         * @instance
+         */
+        TensorInfo.prototype.name = null;
+
+        /**
+         * TensorInfo coo_sparse.
+         * @member {tensorflow.TensorInfo.ICooSparse|null|undefined} coo_sparse
+         * @memberof tensorflow.TensorInfo
+         * @instance
+         */
+        TensorInfo.prototype.coo_sparse = null;
+
+        /**
+         * TensorInfo composite_tensor.
+         * @member {tensorflow.TensorInfo.ICompositeTensor|null|undefined} composite_tensor
+         * @memberof tensorflow.TensorInfo
+         * @instance
+         */
+        TensorInfo.prototype.composite_tensor = null;
+
+        /**
+         * TensorInfo dtype.
+         * @member {tensorflow.DataType} dtype
+         * @memberof tensorflow.TensorInfo
+         * @instance
+         */
+        TensorInfo.prototype.dtype = 0;
+
+        /**
+         * TensorInfo tensor_shape.
+         * @member {tensorflow.ITensorShapeProto|null|undefined} tensor_shape
+         * @memberof tensorflow.TensorInfo
+         * @instance
+         */
+        TensorInfo.prototype.tensor_shape = null;
+
+        // OneOf field names bound to virtual getters and setters
+        let $oneOfFields;
+
+        /**
+         * TensorInfo encoding.
+         * @member {"name"|"coo_sparse"|"composite_tensor"|undefined} encoding
+         * @memberof tensorflow.TensorInfo
+         * @instance
+         */
+        Object.defineProperty(TensorInfo.prototype, "encoding", {
+            get: $util.oneOfGetter($oneOfFields = ["name", "coo_sparse", "composite_tensor"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * Creates a new TensorInfo instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.TensorInfo
+         * @static
+         * @param {tensorflow.ITensorInfo=} [properties] Properties to set
+         * @returns {tensorflow.TensorInfo} TensorInfo instance
+         */
+        TensorInfo.create = function create(properties) {
+            return new TensorInfo(properties);
+        };
+
+        /**
+         * Encodes the specified TensorInfo message. Does not implicitly {@link tensorflow.TensorInfo.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.TensorInfo
+         * @static
+         * @param {tensorflow.ITensorInfo} message TensorInfo message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        TensorInfo.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.name != null && Object.hasOwnProperty.call(message, "name"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
+            if (message.dtype != null && Object.hasOwnProperty.call(message, "dtype"))
+                writer.uint32(/* id 2, wireType 0 =*/16).int32(message.dtype);
+            if (message.tensor_shape != null && Object.hasOwnProperty.call(message, "tensor_shape"))
+                $root.tensorflow.TensorShapeProto.encode(message.tensor_shape, writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+            if (message.coo_sparse != null && Object.hasOwnProperty.call(message, "coo_sparse"))
+                $root.tensorflow.TensorInfo.CooSparse.encode(message.coo_sparse, writer.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+            if (message.composite_tensor != null && Object.hasOwnProperty.call(message, "composite_tensor"))
+                $root.tensorflow.TensorInfo.CompositeTensor.encode(message.composite_tensor, writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a TensorInfo message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.TensorInfo
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.TensorInfo} TensorInfo
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        TensorInfo.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.TensorInfo();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.name = reader.string();
+                        break;
+                    }
+                case 4: {
+                        message.coo_sparse = $root.tensorflow.TensorInfo.CooSparse.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 5: {
+                        message.composite_tensor = $root.tensorflow.TensorInfo.CompositeTensor.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 2: {
+                        message.dtype = reader.int32();
+                        break;
+                    }
+                case 3: {
+                        message.tensor_shape = $root.tensorflow.TensorShapeProto.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for TensorInfo
+         * @function getTypeUrl
+         * @memberof tensorflow.TensorInfo
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        TensorInfo.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.TensorInfo";
+        };
+
+        TensorInfo.CooSparse = (function() {
+
+            /**
+             * Properties of a CooSparse.
+             * @memberof tensorflow.TensorInfo
+             * @interface ICooSparse
+             * @property {string|null} [values_tensor_name] CooSparse values_tensor_name
+             * @property {string|null} [indices_tensor_name] CooSparse indices_tensor_name
+             * @property {string|null} [dense_shape_tensor_name] CooSparse dense_shape_tensor_name
+             */
+
+            /**
+             * Constructs a new CooSparse.
+             * @memberof tensorflow.TensorInfo
+             * @classdesc Represents a CooSparse.
+             * @implements ICooSparse
+             * @constructor
+             * @param {tensorflow.TensorInfo.ICooSparse=} [properties] Properties to set
+             */
+            function CooSparse(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * CooSparse values_tensor_name.
+             * @member {string} values_tensor_name
+             * @memberof tensorflow.TensorInfo.CooSparse
+             * @instance
+             */
+            CooSparse.prototype.values_tensor_name = "";
+
+            /**
+             * CooSparse indices_tensor_name.
+             * @member {string} indices_tensor_name
+             * @memberof tensorflow.TensorInfo.CooSparse
+             * @instance
+             */
+            CooSparse.prototype.indices_tensor_name = "";
+
+            /**
+             * CooSparse dense_shape_tensor_name.
+             * @member {string} dense_shape_tensor_name
+             * @memberof tensorflow.TensorInfo.CooSparse
+             * @instance
+             */
+            CooSparse.prototype.dense_shape_tensor_name = "";
+
+            /**
+             * Creates a new CooSparse instance using the specified properties.
+             * @function create
+             * @memberof tensorflow.TensorInfo.CooSparse
+             * @static
+             * @param {tensorflow.TensorInfo.ICooSparse=} [properties] Properties to set
+             * @returns {tensorflow.TensorInfo.CooSparse} CooSparse instance
+             */
+            CooSparse.create = function create(properties) {
+                return new CooSparse(properties);
+            };
+
+            /**
+             * Encodes the specified CooSparse message. Does not implicitly {@link tensorflow.TensorInfo.CooSparse.verify|verify} messages.
+             * @function encode
+             * @memberof tensorflow.TensorInfo.CooSparse
+             * @static
+             * @param {tensorflow.TensorInfo.ICooSparse} message CooSparse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CooSparse.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.values_tensor_name != null && Object.hasOwnProperty.call(message, "values_tensor_name"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.values_tensor_name);
+                if (message.indices_tensor_name != null && Object.hasOwnProperty.call(message, "indices_tensor_name"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.indices_tensor_name);
+                if (message.dense_shape_tensor_name != null && Object.hasOwnProperty.call(message, "dense_shape_tensor_name"))
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.dense_shape_tensor_name);
+                return writer;
+            };
+
+            /**
+             * Decodes a CooSparse message from the specified reader or buffer.
+             * @function decode
+             * @memberof tensorflow.TensorInfo.CooSparse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tensorflow.TensorInfo.CooSparse} CooSparse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CooSparse.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.TensorInfo.CooSparse();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.values_tensor_name = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.indices_tensor_name = reader.string();
+                            break;
+                        }
+                    case 3: {
+                            message.dense_shape_tensor_name = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for CooSparse
+             * @function getTypeUrl
+             * @memberof tensorflow.TensorInfo.CooSparse
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            CooSparse.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.TensorInfo.CooSparse";
+            };
+
+            return CooSparse;
+        })();
+
+        TensorInfo.CompositeTensor = (function() {
+
+            /**
+             * Properties of a CompositeTensor.
+             * @memberof tensorflow.TensorInfo
+             * @interface ICompositeTensor
+             * @property {tensorflow.ITypeSpecProto|null} [type_spec] CompositeTensor type_spec
+             * @property {Array.<tensorflow.ITensorInfo>|null} [components] CompositeTensor components
+             */
+
+            /**
+             * Constructs a new CompositeTensor.
+             * @memberof tensorflow.TensorInfo
+             * @classdesc Represents a CompositeTensor.
+             * @implements ICompositeTensor
+             * @constructor
+             * @param {tensorflow.TensorInfo.ICompositeTensor=} [properties] Properties to set
+             */
+            function CompositeTensor(properties) {
+                this.components = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * CompositeTensor type_spec.
+             * @member {tensorflow.ITypeSpecProto|null|undefined} type_spec
+             * @memberof tensorflow.TensorInfo.CompositeTensor
+             * @instance
+             */
+            CompositeTensor.prototype.type_spec = null;
+
+            /**
+             * CompositeTensor components.
+             * @member {Array.<tensorflow.ITensorInfo>} components
+             * @memberof tensorflow.TensorInfo.CompositeTensor
+             * @instance
+             */
+            CompositeTensor.prototype.components = $util.emptyArray;
+
+            /**
+             * Creates a new CompositeTensor instance using the specified properties.
+             * @function create
+             * @memberof tensorflow.TensorInfo.CompositeTensor
+             * @static
+             * @param {tensorflow.TensorInfo.ICompositeTensor=} [properties] Properties to set
+             * @returns {tensorflow.TensorInfo.CompositeTensor} CompositeTensor instance
+             */
+            CompositeTensor.create = function create(properties) {
+                return new CompositeTensor(properties);
+            };
+
+            /**
+             * Encodes the specified CompositeTensor message. Does not implicitly {@link tensorflow.TensorInfo.CompositeTensor.verify|verify} messages.
+             * @function encode
+             * @memberof tensorflow.TensorInfo.CompositeTensor
+             * @static
+             * @param {tensorflow.TensorInfo.ICompositeTensor} message CompositeTensor message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CompositeTensor.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.type_spec != null && Object.hasOwnProperty.call(message, "type_spec"))
+                    $root.tensorflow.TypeSpecProto.encode(message.type_spec, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (message.components != null && message.components.length)
+                    for (let i = 0; i < message.components.length; ++i)
+                        $root.tensorflow.TensorInfo.encode(message.components[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes a CompositeTensor message from the specified reader or buffer.
+             * @function decode
+             * @memberof tensorflow.TensorInfo.CompositeTensor
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tensorflow.TensorInfo.CompositeTensor} CompositeTensor
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CompositeTensor.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.TensorInfo.CompositeTensor();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.type_spec = $root.tensorflow.TypeSpecProto.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 2: {
+                            if (!(message.components && message.components.length))
+                                message.components = [];
+                            message.components.push($root.tensorflow.TensorInfo.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for CompositeTensor
+             * @function getTypeUrl
+             * @memberof tensorflow.TensorInfo.CompositeTensor
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            CompositeTensor.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.TensorInfo.CompositeTensor";
+            };
+
+            return CompositeTensor;
+        })();
+
+        return TensorInfo;
+    })();
+
+    tensorflow.SignatureDef = (function() {
+
+        /**
+         * Properties of a SignatureDef.
+         * @memberof tensorflow
+         * @interface ISignatureDef
+         * @property {Object.<string,tensorflow.ITensorInfo>|null} [inputs] SignatureDef inputs
+         * @property {Object.<string,tensorflow.ITensorInfo>|null} [outputs] SignatureDef outputs
+         * @property {string|null} [method_name] SignatureDef method_name
+         * @property {Object.<string,tensorflow.ITensorProto>|null} [defaults] SignatureDef defaults
+         */
+
+        /**
+         * Constructs a new SignatureDef.
+         * @memberof tensorflow
+         * @classdesc Represents a SignatureDef.
+         * @implements ISignatureDef
+         * @constructor
+         * @param {tensorflow.ISignatureDef=} [properties] Properties to set
+         */
+        function SignatureDef(properties) {
+            this.inputs = {};
+            this.outputs = {};
+            this.defaults = {};
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * SignatureDef inputs.
+         * @member {Object.<string,tensorflow.ITensorInfo>} inputs
+         * @memberof tensorflow.SignatureDef
+         * @instance
+         */
+        SignatureDef.prototype.inputs = $util.emptyObject;
+
+        /**
+         * SignatureDef outputs.
+         * @member {Object.<string,tensorflow.ITensorInfo>} outputs
+         * @memberof tensorflow.SignatureDef
+         * @instance
+         */
+        SignatureDef.prototype.outputs = $util.emptyObject;
+
+        /**
+         * SignatureDef method_name.
+         * @member {string} method_name
+         * @memberof tensorflow.SignatureDef
+         * @instance
+         */
+        SignatureDef.prototype.method_name = "";
+
+        /**
+         * SignatureDef defaults.
+         * @member {Object.<string,tensorflow.ITensorProto>} defaults
+         * @memberof tensorflow.SignatureDef
+         * @instance
+         */
+        SignatureDef.prototype.defaults = $util.emptyObject;
+
+        /**
+         * Creates a new SignatureDef instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.SignatureDef
+         * @static
+         * @param {tensorflow.ISignatureDef=} [properties] Properties to set
+         * @returns {tensorflow.SignatureDef} SignatureDef instance
+         */
+        SignatureDef.create = function create(properties) {
+            return new SignatureDef(properties);
+        };
+
+        /**
+         * Encodes the specified SignatureDef message. Does not implicitly {@link tensorflow.SignatureDef.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.SignatureDef
+         * @static
+         * @param {tensorflow.ISignatureDef} message SignatureDef message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SignatureDef.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.inputs != null && Object.hasOwnProperty.call(message, "inputs"))
+                for (let keys = Object.keys(message.inputs), i = 0; i < keys.length; ++i) {
+                    writer.uint32(/* id 1, wireType 2 =*/10).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
+                    $root.tensorflow.TensorInfo.encode(message.inputs[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim().ldelim();
+                }
+            if (message.outputs != null && Object.hasOwnProperty.call(message, "outputs"))
+                for (let keys = Object.keys(message.outputs), i = 0; i < keys.length; ++i) {
+                    writer.uint32(/* id 2, wireType 2 =*/18).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
+                    $root.tensorflow.TensorInfo.encode(message.outputs[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim().ldelim();
+                }
+            if (message.method_name != null && Object.hasOwnProperty.call(message, "method_name"))
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.method_name);
+            if (message.defaults != null && Object.hasOwnProperty.call(message, "defaults"))
+                for (let keys = Object.keys(message.defaults), i = 0; i < keys.length; ++i) {
+                    writer.uint32(/* id 4, wireType 2 =*/34).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
+                    $root.tensorflow.TensorProto.encode(message.defaults[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim().ldelim();
+                }
+            return writer;
+        };
+
+        /**
+         * Decodes a SignatureDef message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.SignatureDef
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.SignatureDef} SignatureDef
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SignatureDef.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message, key, value;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.SignatureDef();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (message.inputs === $util.emptyObject)
+                            message.inputs = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.string();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.TensorInfo.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.inputs, key);
+                        message.inputs[key] = value;
+                        break;
+                    }
+                case 2: {
+                        if (message.outputs === $util.emptyObject)
+                            message.outputs = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.string();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.TensorInfo.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.outputs, key);
+                        message.outputs[key] = value;
+                        break;
+                    }
+                case 3: {
+                        message.method_name = reader.string();
+                        break;
+                    }
+                case 4: {
+                        if (message.defaults === $util.emptyObject)
+                            message.defaults = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.string();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.TensorProto.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.defaults, key);
+                        message.defaults[key] = value;
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for SignatureDef
+         * @function getTypeUrl
+         * @memberof tensorflow.SignatureDef
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SignatureDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.SignatureDef";
+        };
+
+        return SignatureDef;
+    })();
+
+    tensorflow.AssetFileDef = (function() {
+
+        /**
+         * Properties of an AssetFileDef.
+         * @memberof tensorflow
+         * @interface IAssetFileDef
+         * @property {tensorflow.ITensorInfo|null} [tensor_info] AssetFileDef tensor_info
+         * @property {string|null} [filename] AssetFileDef filename
+         */
+
+        /**
+         * Constructs a new AssetFileDef.
+         * @memberof tensorflow
+         * @classdesc Represents an AssetFileDef.
+         * @implements IAssetFileDef
+         * @constructor
+         * @param {tensorflow.IAssetFileDef=} [properties] Properties to set
+         */
+        function AssetFileDef(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * AssetFileDef tensor_info.
+         * @member {tensorflow.ITensorInfo|null|undefined} tensor_info
+         * @memberof tensorflow.AssetFileDef
+         * @instance
+         */
+        AssetFileDef.prototype.tensor_info = null;
+
+        /**
+         * AssetFileDef filename.
+         * @member {string} filename
+         * @memberof tensorflow.AssetFileDef
+         * @instance
+         */
+        AssetFileDef.prototype.filename = "";
+
+        /**
+         * Creates a new AssetFileDef instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.AssetFileDef
+         * @static
+         * @param {tensorflow.IAssetFileDef=} [properties] Properties to set
+         * @returns {tensorflow.AssetFileDef} AssetFileDef instance
+         */
+        AssetFileDef.create = function create(properties) {
+            return new AssetFileDef(properties);
+        };
+
+        /**
+         * Encodes the specified AssetFileDef message. Does not implicitly {@link tensorflow.AssetFileDef.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.AssetFileDef
+         * @static
+         * @param {tensorflow.IAssetFileDef} message AssetFileDef message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        AssetFileDef.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.tensor_info != null && Object.hasOwnProperty.call(message, "tensor_info"))
+                $root.tensorflow.TensorInfo.encode(message.tensor_info, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            if (message.filename != null && Object.hasOwnProperty.call(message, "filename"))
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.filename);
+            return writer;
+        };
+
+        /**
+         * Decodes an AssetFileDef message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.AssetFileDef
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.AssetFileDef} AssetFileDef
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        AssetFileDef.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.AssetFileDef();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.tensor_info = $root.tensorflow.TensorInfo.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 2: {
+                        message.filename = reader.string();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for AssetFileDef
+         * @function getTypeUrl
+         * @memberof tensorflow.AssetFileDef
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        AssetFileDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.AssetFileDef";
+        };
+
+        return AssetFileDef;
+    })();
+
+    tensorflow.SavedObjectGraph = (function() {
+
+        /**
+         * Properties of a SavedObjectGraph.
+         * @memberof tensorflow
+         * @interface ISavedObjectGraph
+         * @property {Array.<tensorflow.ISavedObject>|null} [nodes] SavedObjectGraph nodes
+         * @property {Object.<string,tensorflow.ISavedConcreteFunction>|null} [concrete_functions] SavedObjectGraph concrete_functions
+         */
+
+        /**
+         * Constructs a new SavedObjectGraph.
+         * @memberof tensorflow
+         * @classdesc Represents a SavedObjectGraph.
+         * @implements ISavedObjectGraph
+         * @constructor
+         * @param {tensorflow.ISavedObjectGraph=} [properties] Properties to set
+         */
+        function SavedObjectGraph(properties) {
+            this.nodes = [];
+            this.concrete_functions = {};
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * SavedObjectGraph nodes.
+         * @member {Array.<tensorflow.ISavedObject>} nodes
+         * @memberof tensorflow.SavedObjectGraph
+         * @instance
+         */
+        SavedObjectGraph.prototype.nodes = $util.emptyArray;
+
+        /**
+         * SavedObjectGraph concrete_functions.
+         * @member {Object.<string,tensorflow.ISavedConcreteFunction>} concrete_functions
+         * @memberof tensorflow.SavedObjectGraph
+         * @instance
+         */
+        SavedObjectGraph.prototype.concrete_functions = $util.emptyObject;
+
+        /**
+         * Creates a new SavedObjectGraph instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.SavedObjectGraph
+         * @static
+         * @param {tensorflow.ISavedObjectGraph=} [properties] Properties to set
+         * @returns {tensorflow.SavedObjectGraph} SavedObjectGraph instance
+         */
+        SavedObjectGraph.create = function create(properties) {
+            return new SavedObjectGraph(properties);
+        };
+
+        /**
+         * Encodes the specified SavedObjectGraph message. Does not implicitly {@link tensorflow.SavedObjectGraph.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.SavedObjectGraph
+         * @static
+         * @param {tensorflow.ISavedObjectGraph} message SavedObjectGraph message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SavedObjectGraph.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.nodes != null && message.nodes.length)
+                for (let i = 0; i < message.nodes.length; ++i)
+                    $root.tensorflow.SavedObject.encode(message.nodes[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            if (message.concrete_functions != null && Object.hasOwnProperty.call(message, "concrete_functions"))
+                for (let keys = Object.keys(message.concrete_functions), i = 0; i < keys.length; ++i) {
+                    writer.uint32(/* id 2, wireType 2 =*/18).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
+                    $root.tensorflow.SavedConcreteFunction.encode(message.concrete_functions[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim().ldelim();
+                }
+            return writer;
+        };
+
+        /**
+         * Decodes a SavedObjectGraph message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.SavedObjectGraph
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.SavedObjectGraph} SavedObjectGraph
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SavedObjectGraph.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message, key, value;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.SavedObjectGraph();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.nodes && message.nodes.length))
+                            message.nodes = [];
+                        message.nodes.push($root.tensorflow.SavedObject.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 2: {
+                        if (message.concrete_functions === $util.emptyObject)
+                            message.concrete_functions = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.string();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.SavedConcreteFunction.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.concrete_functions, key);
+                        message.concrete_functions[key] = value;
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for SavedObjectGraph
+         * @function getTypeUrl
+         * @memberof tensorflow.SavedObjectGraph
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SavedObjectGraph.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.SavedObjectGraph";
+        };
+
+        return SavedObjectGraph;
+    })();
+
+    tensorflow.SavedObject = (function() {
+
+        /**
+         * Properties of a SavedObject.
+         * @memberof tensorflow
+         * @interface ISavedObject
+         * @property {Array.<tensorflow.TrackableObjectGraph.TrackableObject.IObjectReference>|null} [children] SavedObject children
+         * @property {Array.<tensorflow.TrackableObjectGraph.TrackableObject.IObjectReference>|null} [dependencies] SavedObject dependencies
+         * @property {Array.<tensorflow.TrackableObjectGraph.TrackableObject.ISlotVariableReference>|null} [slot_variables] SavedObject slot_variables
+         * @property {tensorflow.ISavedUserObject|null} [user_object] SavedObject user_object
+         * @property {tensorflow.ISavedAsset|null} [asset] SavedObject asset
+         * @property {tensorflow.ISavedFunction|null} ["function"] SavedObject function
+         * @property {tensorflow.ISavedVariable|null} [variable] SavedObject variable
+         * @property {tensorflow.ISavedBareConcreteFunction|null} [bare_concrete_function] SavedObject bare_concrete_function
+         * @property {tensorflow.ISavedConstant|null} [constant] SavedObject constant
+         * @property {tensorflow.ISavedResource|null} [resource] SavedObject resource
+         * @property {tensorflow.ICapturedTensor|null} [captured_tensor] SavedObject captured_tensor
+         * @property {Object.<string,tensorflow.ISaveableObject>|null} [saveable_objects] SavedObject saveable_objects
+         * @property {string|null} [registered_name] SavedObject registered_name
+         * @property {google.protobuf.IAny|null} [serialized_user_proto] SavedObject serialized_user_proto
+         * @property {string|null} [registered_saver] SavedObject registered_saver
+         */
+
+        /**
+         * Constructs a new SavedObject.
+         * @memberof tensorflow
+         * @classdesc Represents a SavedObject.
+         * @implements ISavedObject
+         * @constructor
+         * @param {tensorflow.ISavedObject=} [properties] Properties to set
+         */
+        function SavedObject(properties) {
+            this.children = [];
+            this.dependencies = [];
+            this.slot_variables = [];
+            this.saveable_objects = {};
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * SavedObject children.
+         * @member {Array.<tensorflow.TrackableObjectGraph.TrackableObject.IObjectReference>} children
+         * @memberof tensorflow.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.children = $util.emptyArray;
+
+        /**
+         * SavedObject dependencies.
+         * @member {Array.<tensorflow.TrackableObjectGraph.TrackableObject.IObjectReference>} dependencies
+         * @memberof tensorflow.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.dependencies = $util.emptyArray;
+
+        /**
+         * SavedObject slot_variables.
+         * @member {Array.<tensorflow.TrackableObjectGraph.TrackableObject.ISlotVariableReference>} slot_variables
+         * @memberof tensorflow.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.slot_variables = $util.emptyArray;
+
+        /**
+         * SavedObject user_object.
+         * @member {tensorflow.ISavedUserObject|null|undefined} user_object
+         * @memberof tensorflow.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.user_object = null;
+
+        /**
+         * SavedObject asset.
+         * @member {tensorflow.ISavedAsset|null|undefined} asset
+         * @memberof tensorflow.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.asset = null;
+
+        /**
+         * SavedObject function.
+         * @member {tensorflow.ISavedFunction|null|undefined} function
+         * @memberof tensorflow.SavedObject
+         * @instance
+         */
+        SavedObject.prototype["function"] = null;
+
+        /**
+         * SavedObject variable.
+         * @member {tensorflow.ISavedVariable|null|undefined} variable
+         * @memberof tensorflow.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.variable = null;
+
+        /**
+         * SavedObject bare_concrete_function.
+         * @member {tensorflow.ISavedBareConcreteFunction|null|undefined} bare_concrete_function
+         * @memberof tensorflow.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.bare_concrete_function = null;
+
+        /**
+         * SavedObject constant.
+         * @member {tensorflow.ISavedConstant|null|undefined} constant
+         * @memberof tensorflow.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.constant = null;
+
+        /**
+         * SavedObject resource.
+         * @member {tensorflow.ISavedResource|null|undefined} resource
+         * @memberof tensorflow.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.resource = null;
+
+        /**
+         * SavedObject captured_tensor.
+         * @member {tensorflow.ICapturedTensor|null|undefined} captured_tensor
+         * @memberof tensorflow.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.captured_tensor = null;
+
+        /**
+         * SavedObject saveable_objects.
+         * @member {Object.<string,tensorflow.ISaveableObject>} saveable_objects
+         * @memberof tensorflow.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.saveable_objects = $util.emptyObject;
+
+        /**
+         * SavedObject registered_name.
+         * @member {string} registered_name
+         * @memberof tensorflow.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.registered_name = "";
+
+        /**
+         * SavedObject serialized_user_proto.
+         * @member {google.protobuf.IAny|null|undefined} serialized_user_proto
+         * @memberof tensorflow.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.serialized_user_proto = null;
+
+        /**
+         * SavedObject registered_saver.
+         * @member {string} registered_saver
+         * @memberof tensorflow.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.registered_saver = "";
+
+        // OneOf field names bound to virtual getters and setters
+        let $oneOfFields;
+
+        /**
+         * SavedObject kind.
+         * @member {"user_object"|"asset"|"function"|"variable"|"bare_concrete_function"|"constant"|"resource"|"captured_tensor"|undefined} kind
+         * @memberof tensorflow.SavedObject
+         * @instance
+         */
+        Object.defineProperty(SavedObject.prototype, "kind", {
+            get: $util.oneOfGetter($oneOfFields = ["user_object", "asset", "function", "variable", "bare_concrete_function", "constant", "resource", "captured_tensor"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * Creates a new SavedObject instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.SavedObject
+         * @static
+         * @param {tensorflow.ISavedObject=} [properties] Properties to set
+         * @returns {tensorflow.SavedObject} SavedObject instance
+         */
+        SavedObject.create = function create(properties) {
+            return new SavedObject(properties);
+        };
+
+        /**
+         * Encodes the specified SavedObject message. Does not implicitly {@link tensorflow.SavedObject.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.SavedObject
+         * @static
+         * @param {tensorflow.ISavedObject} message SavedObject message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SavedObject.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.children != null && message.children.length)
+                for (let i = 0; i < message.children.length; ++i)
+                    $root.tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference.encode(message.children[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            if (message.slot_variables != null && message.slot_variables.length)
+                for (let i = 0; i < message.slot_variables.length; ++i)
+                    $root.tensorflow.TrackableObjectGraph.TrackableObject.SlotVariableReference.encode(message.slot_variables[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+            if (message.user_object != null && Object.hasOwnProperty.call(message, "user_object"))
+                $root.tensorflow.SavedUserObject.encode(message.user_object, writer.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+            if (message.asset != null && Object.hasOwnProperty.call(message, "asset"))
+                $root.tensorflow.SavedAsset.encode(message.asset, writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
+            if (message["function"] != null && Object.hasOwnProperty.call(message, "function"))
+                $root.tensorflow.SavedFunction.encode(message["function"], writer.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
+            if (message.variable != null && Object.hasOwnProperty.call(message, "variable"))
+                $root.tensorflow.SavedVariable.encode(message.variable, writer.uint32(/* id 7, wireType 2 =*/58).fork(), q + 1).ldelim();
+            if (message.bare_concrete_function != null && Object.hasOwnProperty.call(message, "bare_concrete_function"))
+                $root.tensorflow.SavedBareConcreteFunction.encode(message.bare_concrete_function, writer.uint32(/* id 8, wireType 2 =*/66).fork(), q + 1).ldelim();
+            if (message.constant != null && Object.hasOwnProperty.call(message, "constant"))
+                $root.tensorflow.SavedConstant.encode(message.constant, writer.uint32(/* id 9, wireType 2 =*/74).fork(), q + 1).ldelim();
+            if (message.resource != null && Object.hasOwnProperty.call(message, "resource"))
+                $root.tensorflow.SavedResource.encode(message.resource, writer.uint32(/* id 10, wireType 2 =*/82).fork(), q + 1).ldelim();
+            if (message.saveable_objects != null && Object.hasOwnProperty.call(message, "saveable_objects"))
+                for (let keys = Object.keys(message.saveable_objects), i = 0; i < keys.length; ++i) {
+                    writer.uint32(/* id 11, wireType 2 =*/90).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
+                    $root.tensorflow.SaveableObject.encode(message.saveable_objects[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim().ldelim();
+                }
+            if (message.captured_tensor != null && Object.hasOwnProperty.call(message, "captured_tensor"))
+                $root.tensorflow.CapturedTensor.encode(message.captured_tensor, writer.uint32(/* id 12, wireType 2 =*/98).fork(), q + 1).ldelim();
+            if (message.registered_name != null && Object.hasOwnProperty.call(message, "registered_name"))
+                writer.uint32(/* id 13, wireType 2 =*/106).string(message.registered_name);
+            if (message.serialized_user_proto != null && Object.hasOwnProperty.call(message, "serialized_user_proto"))
+                $root.google.protobuf.Any.encode(message.serialized_user_proto, writer.uint32(/* id 14, wireType 2 =*/114).fork(), q + 1).ldelim();
+            if (message.dependencies != null && message.dependencies.length)
+                for (let i = 0; i < message.dependencies.length; ++i)
+                    $root.tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference.encode(message.dependencies[i], writer.uint32(/* id 15, wireType 2 =*/122).fork(), q + 1).ldelim();
+            if (message.registered_saver != null && Object.hasOwnProperty.call(message, "registered_saver"))
+                writer.uint32(/* id 16, wireType 2 =*/130).string(message.registered_saver);
+            return writer;
+        };
+
+        /**
+         * Decodes a SavedObject message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.SavedObject
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.SavedObject} SavedObject
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SavedObject.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message, key, value;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.SavedObject();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.children && message.children.length))
+                            message.children = [];
+                        message.children.push($root.tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 15: {
+                        if (!(message.dependencies && message.dependencies.length))
+                            message.dependencies = [];
+                        message.dependencies.push($root.tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 3: {
+                        if (!(message.slot_variables && message.slot_variables.length))
+                            message.slot_variables = [];
+                        message.slot_variables.push($root.tensorflow.TrackableObjectGraph.TrackableObject.SlotVariableReference.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 4: {
+                        message.user_object = $root.tensorflow.SavedUserObject.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 5: {
+                        message.asset = $root.tensorflow.SavedAsset.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 6: {
+                        message["function"] = $root.tensorflow.SavedFunction.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 7: {
+                        message.variable = $root.tensorflow.SavedVariable.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 8: {
+                        message.bare_concrete_function = $root.tensorflow.SavedBareConcreteFunction.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 9: {
+                        message.constant = $root.tensorflow.SavedConstant.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 10: {
+                        message.resource = $root.tensorflow.SavedResource.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 12: {
+                        message.captured_tensor = $root.tensorflow.CapturedTensor.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 11: {
+                        if (message.saveable_objects === $util.emptyObject)
+                            message.saveable_objects = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.string();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.SaveableObject.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.saveable_objects, key);
+                        message.saveable_objects[key] = value;
+                        break;
+                    }
+                case 13: {
+                        message.registered_name = reader.string();
+                        break;
+                    }
+                case 14: {
+                        message.serialized_user_proto = $root.google.protobuf.Any.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 16: {
+                        message.registered_saver = reader.string();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for SavedObject
+         * @function getTypeUrl
+         * @memberof tensorflow.SavedObject
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SavedObject.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.SavedObject";
+        };
+
+        return SavedObject;
+    })();
+
+    tensorflow.SavedUserObject = (function() {
+
+        /**
+         * Properties of a SavedUserObject.
+         * @memberof tensorflow
+         * @interface ISavedUserObject
+         * @property {string|null} [identifier] SavedUserObject identifier
+         * @property {tensorflow.IVersionDef|null} [version] SavedUserObject version
+         * @property {string|null} [metadata] SavedUserObject metadata
+         */
+
+        /**
+         * Constructs a new SavedUserObject.
+         * @memberof tensorflow
+         * @classdesc Represents a SavedUserObject.
+         * @implements ISavedUserObject
+         * @constructor
+         * @param {tensorflow.ISavedUserObject=} [properties] Properties to set
+         */
+        function SavedUserObject(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * SavedUserObject identifier.
+         * @member {string} identifier
+         * @memberof tensorflow.SavedUserObject
+         * @instance
+         */
+        SavedUserObject.prototype.identifier = "";
+
+        /**
+         * SavedUserObject version.
+         * @member {tensorflow.IVersionDef|null|undefined} version
+         * @memberof tensorflow.SavedUserObject
+         * @instance
+         */
+        SavedUserObject.prototype.version = null;
+
+        /**
+         * SavedUserObject metadata.
+         * @member {string} metadata
+         * @memberof tensorflow.SavedUserObject
+         * @instance
+         */
+        SavedUserObject.prototype.metadata = "";
+
+        /**
+         * Creates a new SavedUserObject instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.SavedUserObject
+         * @static
+         * @param {tensorflow.ISavedUserObject=} [properties] Properties to set
+         * @returns {tensorflow.SavedUserObject} SavedUserObject instance
+         */
+        SavedUserObject.create = function create(properties) {
+            return new SavedUserObject(properties);
+        };
+
+        /**
+         * Encodes the specified SavedUserObject message. Does not implicitly {@link tensorflow.SavedUserObject.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.SavedUserObject
+         * @static
+         * @param {tensorflow.ISavedUserObject} message SavedUserObject message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SavedUserObject.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.identifier != null && Object.hasOwnProperty.call(message, "identifier"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.identifier);
+            if (message.version != null && Object.hasOwnProperty.call(message, "version"))
+                $root.tensorflow.VersionDef.encode(message.version, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            if (message.metadata != null && Object.hasOwnProperty.call(message, "metadata"))
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.metadata);
+            return writer;
+        };
+
+        /**
+         * Decodes a SavedUserObject message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.SavedUserObject
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.SavedUserObject} SavedUserObject
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SavedUserObject.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.SavedUserObject();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.identifier = reader.string();
+                        break;
+                    }
+                case 2: {
+                        message.version = $root.tensorflow.VersionDef.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 3: {
+                        message.metadata = reader.string();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for SavedUserObject
+         * @function getTypeUrl
+         * @memberof tensorflow.SavedUserObject
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SavedUserObject.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.SavedUserObject";
+        };
+
+        return SavedUserObject;
+    })();
+
+    tensorflow.SavedAsset = (function() {
+
+        /**
+         * Properties of a SavedAsset.
+         * @memberof tensorflow
+         * @interface ISavedAsset
+         * @property {number|null} [asset_file_def_index] SavedAsset asset_file_def_index
+         */
+
+        /**
+         * Constructs a new SavedAsset.
+         * @memberof tensorflow
+         * @classdesc Represents a SavedAsset.
+         * @implements ISavedAsset
+         * @constructor
+         * @param {tensorflow.ISavedAsset=} [properties] Properties to set
+         */
+        function SavedAsset(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * SavedAsset asset_file_def_index.
+         * @member {number} asset_file_def_index
+         * @memberof tensorflow.SavedAsset
+         * @instance
+         */
+        SavedAsset.prototype.asset_file_def_index = 0;
+
+        /**
+         * Creates a new SavedAsset instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.SavedAsset
+         * @static
+         * @param {tensorflow.ISavedAsset=} [properties] Properties to set
+         * @returns {tensorflow.SavedAsset} SavedAsset instance
+         */
+        SavedAsset.create = function create(properties) {
+            return new SavedAsset(properties);
+        };
+
+        /**
+         * Encodes the specified SavedAsset message. Does not implicitly {@link tensorflow.SavedAsset.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.SavedAsset
+         * @static
+         * @param {tensorflow.ISavedAsset} message SavedAsset message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SavedAsset.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.asset_file_def_index != null && Object.hasOwnProperty.call(message, "asset_file_def_index"))
+                writer.uint32(/* id 1, wireType 0 =*/8).int32(message.asset_file_def_index);
+            return writer;
+        };
+
+        /**
+         * Decodes a SavedAsset message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.SavedAsset
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.SavedAsset} SavedAsset
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SavedAsset.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.SavedAsset();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.asset_file_def_index = reader.int32();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for SavedAsset
+         * @function getTypeUrl
+         * @memberof tensorflow.SavedAsset
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SavedAsset.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.SavedAsset";
+        };
+
+        return SavedAsset;
+    })();
+
+    tensorflow.SavedFunction = (function() {
+
+        /**
+         * Properties of a SavedFunction.
+         * @memberof tensorflow
+         * @interface ISavedFunction
+         * @property {Array.<string>|null} [concrete_functions] SavedFunction concrete_functions
+         * @property {tensorflow.IFunctionSpec|null} [function_spec] SavedFunction function_spec
+         */
+
+        /**
+         * Constructs a new SavedFunction.
+         * @memberof tensorflow
+         * @classdesc Represents a SavedFunction.
+         * @implements ISavedFunction
+         * @constructor
+         * @param {tensorflow.ISavedFunction=} [properties] Properties to set
+         */
+        function SavedFunction(properties) {
+            this.concrete_functions = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * SavedFunction concrete_functions.
+         * @member {Array.<string>} concrete_functions
+         * @memberof tensorflow.SavedFunction
+         * @instance
+         */
+        SavedFunction.prototype.concrete_functions = $util.emptyArray;
+
+        /**
+         * SavedFunction function_spec.
+         * @member {tensorflow.IFunctionSpec|null|undefined} function_spec
+         * @memberof tensorflow.SavedFunction
+         * @instance
+         */
+        SavedFunction.prototype.function_spec = null;
+
+        /**
+         * Creates a new SavedFunction instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.SavedFunction
+         * @static
+         * @param {tensorflow.ISavedFunction=} [properties] Properties to set
+         * @returns {tensorflow.SavedFunction} SavedFunction instance
+         */
+        SavedFunction.create = function create(properties) {
+            return new SavedFunction(properties);
+        };
+
+        /**
+         * Encodes the specified SavedFunction message. Does not implicitly {@link tensorflow.SavedFunction.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.SavedFunction
+         * @static
+         * @param {tensorflow.ISavedFunction} message SavedFunction message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SavedFunction.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.concrete_functions != null && message.concrete_functions.length)
+                for (let i = 0; i < message.concrete_functions.length; ++i)
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.concrete_functions[i]);
+            if (message.function_spec != null && Object.hasOwnProperty.call(message, "function_spec"))
+                $root.tensorflow.FunctionSpec.encode(message.function_spec, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a SavedFunction message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.SavedFunction
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.SavedFunction} SavedFunction
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SavedFunction.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.SavedFunction();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.concrete_functions && message.concrete_functions.length))
+                            message.concrete_functions = [];
+                        message.concrete_functions.push(reader.string());
+                        break;
+                    }
+                case 2: {
+                        message.function_spec = $root.tensorflow.FunctionSpec.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for SavedFunction
+         * @function getTypeUrl
+         * @memberof tensorflow.SavedFunction
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SavedFunction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.SavedFunction";
+        };
+
+        return SavedFunction;
+    })();
+
+    tensorflow.CapturedTensor = (function() {
+
+        /**
+         * Properties of a CapturedTensor.
+         * @memberof tensorflow
+         * @interface ICapturedTensor
+         * @property {string|null} [name] CapturedTensor name
+         * @property {string|null} [concrete_function] CapturedTensor concrete_function
+         */
+
+        /**
+         * Constructs a new CapturedTensor.
+         * @memberof tensorflow
+         * @classdesc Represents a CapturedTensor.
+         * @implements ICapturedTensor
+         * @constructor
+         * @param {tensorflow.ICapturedTensor=} [properties] Properties to set
+         */
+        function CapturedTensor(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * CapturedTensor name.
+         * @member {string} name
+         * @memberof tensorflow.CapturedTensor
+         * @instance
+         */
+        CapturedTensor.prototype.name = "";
+
+        /**
+         * CapturedTensor concrete_function.
+         * @member {string} concrete_function
+         * @memberof tensorflow.CapturedTensor
+         * @instance
+         */
+        CapturedTensor.prototype.concrete_function = "";
+
+        /**
+         * Creates a new CapturedTensor instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.CapturedTensor
+         * @static
+         * @param {tensorflow.ICapturedTensor=} [properties] Properties to set
+         * @returns {tensorflow.CapturedTensor} CapturedTensor instance
+         */
+        CapturedTensor.create = function create(properties) {
+            return new CapturedTensor(properties);
+        };
+
+        /**
+         * Encodes the specified CapturedTensor message. Does not implicitly {@link tensorflow.CapturedTensor.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.CapturedTensor
+         * @static
+         * @param {tensorflow.ICapturedTensor} message CapturedTensor message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        CapturedTensor.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.name != null && Object.hasOwnProperty.call(message, "name"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
+            if (message.concrete_function != null && Object.hasOwnProperty.call(message, "concrete_function"))
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.concrete_function);
+            return writer;
+        };
+
+        /**
+         * Decodes a CapturedTensor message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.CapturedTensor
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.CapturedTensor} CapturedTensor
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        CapturedTensor.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.CapturedTensor();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.name = reader.string();
+                        break;
+                    }
+                case 2: {
+                        message.concrete_function = reader.string();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for CapturedTensor
+         * @function getTypeUrl
+         * @memberof tensorflow.CapturedTensor
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        CapturedTensor.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.CapturedTensor";
+        };
+
+        return CapturedTensor;
+    })();
+
+    tensorflow.SavedConcreteFunction = (function() {
+
+        /**
+         * Properties of a SavedConcreteFunction.
+         * @memberof tensorflow
+         * @interface ISavedConcreteFunction
+         * @property {Array.<number>|null} [bound_inputs] SavedConcreteFunction bound_inputs
+         * @property {tensorflow.IStructuredValue|null} [canonicalized_input_signature] SavedConcreteFunction canonicalized_input_signature
+         * @property {tensorflow.IStructuredValue|null} [output_signature] SavedConcreteFunction output_signature
+         */
+
+        /**
+         * Constructs a new SavedConcreteFunction.
+         * @memberof tensorflow
+         * @classdesc Represents a SavedConcreteFunction.
+         * @implements ISavedConcreteFunction
+         * @constructor
+         * @param {tensorflow.ISavedConcreteFunction=} [properties] Properties to set
+         */
+        function SavedConcreteFunction(properties) {
+            this.bound_inputs = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * SavedConcreteFunction bound_inputs.
+         * @member {Array.<number>} bound_inputs
+         * @memberof tensorflow.SavedConcreteFunction
+         * @instance
+         */
+        SavedConcreteFunction.prototype.bound_inputs = $util.emptyArray;
+
+        /**
+         * SavedConcreteFunction canonicalized_input_signature.
+         * @member {tensorflow.IStructuredValue|null|undefined} canonicalized_input_signature
+         * @memberof tensorflow.SavedConcreteFunction
+         * @instance
+         */
+        SavedConcreteFunction.prototype.canonicalized_input_signature = null;
+
+        /**
+         * SavedConcreteFunction output_signature.
+         * @member {tensorflow.IStructuredValue|null|undefined} output_signature
+         * @memberof tensorflow.SavedConcreteFunction
+         * @instance
+         */
+        SavedConcreteFunction.prototype.output_signature = null;
+
+        /**
+         * Creates a new SavedConcreteFunction instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.SavedConcreteFunction
+         * @static
+         * @param {tensorflow.ISavedConcreteFunction=} [properties] Properties to set
+         * @returns {tensorflow.SavedConcreteFunction} SavedConcreteFunction instance
+         */
+        SavedConcreteFunction.create = function create(properties) {
+            return new SavedConcreteFunction(properties);
+        };
+
+        /**
+         * Encodes the specified SavedConcreteFunction message. Does not implicitly {@link tensorflow.SavedConcreteFunction.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.SavedConcreteFunction
+         * @static
+         * @param {tensorflow.ISavedConcreteFunction} message SavedConcreteFunction message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SavedConcreteFunction.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.bound_inputs != null && message.bound_inputs.length) {
+                writer.uint32(/* id 2, wireType 2 =*/18).fork();
+                for (let i = 0; i < message.bound_inputs.length; ++i)
+                    writer.int32(message.bound_inputs[i]);
+                writer.ldelim();
+            }
+            if (message.canonicalized_input_signature != null && Object.hasOwnProperty.call(message, "canonicalized_input_signature"))
+                $root.tensorflow.StructuredValue.encode(message.canonicalized_input_signature, writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+            if (message.output_signature != null && Object.hasOwnProperty.call(message, "output_signature"))
+                $root.tensorflow.StructuredValue.encode(message.output_signature, writer.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a SavedConcreteFunction message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.SavedConcreteFunction
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.SavedConcreteFunction} SavedConcreteFunction
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SavedConcreteFunction.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.SavedConcreteFunction();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 2: {
+                        if (!(message.bound_inputs && message.bound_inputs.length))
+                            message.bound_inputs = [];
+                        if ((tag & 7) === 2) {
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            while (reader.pos < end2)
+                                message.bound_inputs.push(reader.int32());
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                        } else
+                            message.bound_inputs.push(reader.int32());
+                        break;
+                    }
+                case 3: {
+                        message.canonicalized_input_signature = $root.tensorflow.StructuredValue.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 4: {
+                        message.output_signature = $root.tensorflow.StructuredValue.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for SavedConcreteFunction
+         * @function getTypeUrl
+         * @memberof tensorflow.SavedConcreteFunction
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SavedConcreteFunction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.SavedConcreteFunction";
+        };
+
+        return SavedConcreteFunction;
+    })();
+
+    tensorflow.SavedBareConcreteFunction = (function() {
+
+        /**
+         * Properties of a SavedBareConcreteFunction.
+         * @memberof tensorflow
+         * @interface ISavedBareConcreteFunction
+         * @property {string|null} [concrete_function_name] SavedBareConcreteFunction concrete_function_name
+         * @property {Array.<string>|null} [argument_keywords] SavedBareConcreteFunction argument_keywords
+         * @property {number|Long|null} [allowed_positional_arguments] SavedBareConcreteFunction allowed_positional_arguments
+         * @property {tensorflow.IFunctionSpec|null} [function_spec] SavedBareConcreteFunction function_spec
+         */
+
+        /**
+         * Constructs a new SavedBareConcreteFunction.
+         * @memberof tensorflow
+         * @classdesc Represents a SavedBareConcreteFunction.
+         * @implements ISavedBareConcreteFunction
+         * @constructor
+         * @param {tensorflow.ISavedBareConcreteFunction=} [properties] Properties to set
+         */
+        function SavedBareConcreteFunction(properties) {
+            this.argument_keywords = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * SavedBareConcreteFunction concrete_function_name.
+         * @member {string} concrete_function_name
+         * @memberof tensorflow.SavedBareConcreteFunction
+         * @instance
+         */
+        SavedBareConcreteFunction.prototype.concrete_function_name = "";
+
+        /**
+         * SavedBareConcreteFunction argument_keywords.
+         * @member {Array.<string>} argument_keywords
+         * @memberof tensorflow.SavedBareConcreteFunction
+         * @instance
+         */
+        SavedBareConcreteFunction.prototype.argument_keywords = $util.emptyArray;
+
+        /**
+         * SavedBareConcreteFunction allowed_positional_arguments.
+         * @member {number|Long} allowed_positional_arguments
+         * @memberof tensorflow.SavedBareConcreteFunction
+         * @instance
+         */
+        SavedBareConcreteFunction.prototype.allowed_positional_arguments = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * SavedBareConcreteFunction function_spec.
+         * @member {tensorflow.IFunctionSpec|null|undefined} function_spec
+         * @memberof tensorflow.SavedBareConcreteFunction
+         * @instance
+         */
+        SavedBareConcreteFunction.prototype.function_spec = null;
+
+        /**
+         * Creates a new SavedBareConcreteFunction instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.SavedBareConcreteFunction
+         * @static
+         * @param {tensorflow.ISavedBareConcreteFunction=} [properties] Properties to set
+         * @returns {tensorflow.SavedBareConcreteFunction} SavedBareConcreteFunction instance
+         */
+        SavedBareConcreteFunction.create = function create(properties) {
+            return new SavedBareConcreteFunction(properties);
+        };
+
+        /**
+         * Encodes the specified SavedBareConcreteFunction message. Does not implicitly {@link tensorflow.SavedBareConcreteFunction.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.SavedBareConcreteFunction
+         * @static
+         * @param {tensorflow.ISavedBareConcreteFunction} message SavedBareConcreteFunction message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SavedBareConcreteFunction.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.concrete_function_name != null && Object.hasOwnProperty.call(message, "concrete_function_name"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.concrete_function_name);
+            if (message.argument_keywords != null && message.argument_keywords.length)
+                for (let i = 0; i < message.argument_keywords.length; ++i)
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.argument_keywords[i]);
+            if (message.allowed_positional_arguments != null && Object.hasOwnProperty.call(message, "allowed_positional_arguments"))
+                writer.uint32(/* id 3, wireType 0 =*/24).int64(message.allowed_positional_arguments);
+            if (message.function_spec != null && Object.hasOwnProperty.call(message, "function_spec"))
+                $root.tensorflow.FunctionSpec.encode(message.function_spec, writer.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a SavedBareConcreteFunction message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.SavedBareConcreteFunction
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.SavedBareConcreteFunction} SavedBareConcreteFunction
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SavedBareConcreteFunction.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.SavedBareConcreteFunction();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.concrete_function_name = reader.string();
+                        break;
+                    }
+                case 2: {
+                        if (!(message.argument_keywords && message.argument_keywords.length))
+                            message.argument_keywords = [];
+                        message.argument_keywords.push(reader.string());
+                        break;
+                    }
+                case 3: {
+                        message.allowed_positional_arguments = reader.int64();
+                        break;
+                    }
+                case 4: {
+                        message.function_spec = $root.tensorflow.FunctionSpec.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for SavedBareConcreteFunction
+         * @function getTypeUrl
+         * @memberof tensorflow.SavedBareConcreteFunction
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SavedBareConcreteFunction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.SavedBareConcreteFunction";
+        };
+
+        return SavedBareConcreteFunction;
+    })();
+
+    tensorflow.SavedConstant = (function() {
+
+        /**
+         * Properties of a SavedConstant.
+         * @memberof tensorflow
+         * @interface ISavedConstant
+         * @property {string|null} [operation] SavedConstant operation
+         */
+
+        /**
+         * Constructs a new SavedConstant.
+         * @memberof tensorflow
+         * @classdesc Represents a SavedConstant.
+         * @implements ISavedConstant
+         * @constructor
+         * @param {tensorflow.ISavedConstant=} [properties] Properties to set
+         */
+        function SavedConstant(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * SavedConstant operation.
+         * @member {string} operation
+         * @memberof tensorflow.SavedConstant
+         * @instance
+         */
+        SavedConstant.prototype.operation = "";
+
+        /**
+         * Creates a new SavedConstant instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.SavedConstant
+         * @static
+         * @param {tensorflow.ISavedConstant=} [properties] Properties to set
+         * @returns {tensorflow.SavedConstant} SavedConstant instance
+         */
+        SavedConstant.create = function create(properties) {
+            return new SavedConstant(properties);
+        };
+
+        /**
+         * Encodes the specified SavedConstant message. Does not implicitly {@link tensorflow.SavedConstant.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.SavedConstant
+         * @static
+         * @param {tensorflow.ISavedConstant} message SavedConstant message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SavedConstant.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.operation != null && Object.hasOwnProperty.call(message, "operation"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.operation);
+            return writer;
+        };
+
+        /**
+         * Decodes a SavedConstant message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.SavedConstant
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.SavedConstant} SavedConstant
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SavedConstant.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.SavedConstant();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.operation = reader.string();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for SavedConstant
+         * @function getTypeUrl
+         * @memberof tensorflow.SavedConstant
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SavedConstant.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.SavedConstant";
+        };
+
+        return SavedConstant;
+    })();
+
+    tensorflow.SavedVariable = (function() {
+
+        /**
+         * Properties of a SavedVariable.
+         * @memberof tensorflow
+         * @interface ISavedVariable
+         * @property {tensorflow.DataType|null} [dtype] SavedVariable dtype
+         * @property {tensorflow.ITensorShapeProto|null} [shape] SavedVariable shape
+         * @property {boolean|null} [trainable] SavedVariable trainable
+         * @property {number|null} [synchronization] SavedVariable synchronization
+         * @property {number|null} [aggregation] SavedVariable aggregation
+         * @property {string|null} [name] SavedVariable name
+         * @property {string|null} [device] SavedVariable device
+         * @property {Array.<tensorflow.ISavedVariable>|null} [experimental_distributed_variable_components] SavedVariable experimental_distributed_variable_components
+         */
+
+        /**
+         * Constructs a new SavedVariable.
+         * @memberof tensorflow
+         * @classdesc Represents a SavedVariable.
+         * @implements ISavedVariable
+         * @constructor
+         * @param {tensorflow.ISavedVariable=} [properties] Properties to set
+         */
+        function SavedVariable(properties) {
+            this.experimental_distributed_variable_components = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * SavedVariable dtype.
+         * @member {tensorflow.DataType} dtype
+         * @memberof tensorflow.SavedVariable
+         * @instance
+         */
+        SavedVariable.prototype.dtype = 0;
+
+        /**
+         * SavedVariable shape.
+         * @member {tensorflow.ITensorShapeProto|null|undefined} shape
+         * @memberof tensorflow.SavedVariable
+         * @instance
+         */
+        SavedVariable.prototype.shape = null;
+
+        /**
+         * SavedVariable trainable.
+         * @member {boolean} trainable
+         * @memberof tensorflow.SavedVariable
+         * @instance
+         */
+        SavedVariable.prototype.trainable = false;
+
+        /**
+         * SavedVariable synchronization.
+         * @member {number} synchronization
+         * @memberof tensorflow.SavedVariable
+         * @instance
+         */
+        SavedVariable.prototype.synchronization = 0;
+
+        /**
+         * SavedVariable aggregation.
+         * @member {number} aggregation
+         * @memberof tensorflow.SavedVariable
+         * @instance
+         */
+        SavedVariable.prototype.aggregation = 0;
+
+        /**
+         * SavedVariable name.
+         * @member {string} name
+         * @memberof tensorflow.SavedVariable
+         * @instance
+         */
+        SavedVariable.prototype.name = "";
+
+        /**
+         * SavedVariable device.
+         * @member {string} device
+         * @memberof tensorflow.SavedVariable
+         * @instance
+         */
+        SavedVariable.prototype.device = "";
+
+        /**
+         * SavedVariable experimental_distributed_variable_components.
+         * @member {Array.<tensorflow.ISavedVariable>} experimental_distributed_variable_components
+         * @memberof tensorflow.SavedVariable
+         * @instance
+         */
+        SavedVariable.prototype.experimental_distributed_variable_components = $util.emptyArray;
+
+        /**
+         * Creates a new SavedVariable instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.SavedVariable
+         * @static
+         * @param {tensorflow.ISavedVariable=} [properties] Properties to set
+         * @returns {tensorflow.SavedVariable} SavedVariable instance
+         */
+        SavedVariable.create = function create(properties) {
+            return new SavedVariable(properties);
+        };
+
+        /**
+         * Encodes the specified SavedVariable message. Does not implicitly {@link tensorflow.SavedVariable.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.SavedVariable
+         * @static
+         * @param {tensorflow.ISavedVariable} message SavedVariable message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SavedVariable.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.dtype != null && Object.hasOwnProperty.call(message, "dtype"))
+                writer.uint32(/* id 1, wireType 0 =*/8).int32(message.dtype);
+            if (message.shape != null && Object.hasOwnProperty.call(message, "shape"))
+                $root.tensorflow.TensorShapeProto.encode(message.shape, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            if (message.trainable != null && Object.hasOwnProperty.call(message, "trainable"))
+                writer.uint32(/* id 3, wireType 0 =*/24).bool(message.trainable);
+            if (message.synchronization != null && Object.hasOwnProperty.call(message, "synchronization"))
+                writer.uint32(/* id 4, wireType 0 =*/32).int32(message.synchronization);
+            if (message.aggregation != null && Object.hasOwnProperty.call(message, "aggregation"))
+                writer.uint32(/* id 5, wireType 0 =*/40).int32(message.aggregation);
+            if (message.name != null && Object.hasOwnProperty.call(message, "name"))
+                writer.uint32(/* id 6, wireType 2 =*/50).string(message.name);
+            if (message.device != null && Object.hasOwnProperty.call(message, "device"))
+                writer.uint32(/* id 7, wireType 2 =*/58).string(message.device);
+            if (message.experimental_distributed_variable_components != null && message.experimental_distributed_variable_components.length)
+                for (let i = 0; i < message.experimental_distributed_variable_components.length; ++i)
+                    $root.tensorflow.SavedVariable.encode(message.experimental_distributed_variable_components[i], writer.uint32(/* id 8, wireType 2 =*/66).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a SavedVariable message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.SavedVariable
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.SavedVariable} SavedVariable
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SavedVariable.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.SavedVariable();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.dtype = reader.int32();
+                        break;
+                    }
+                case 2: {
+                        message.shape = $root.tensorflow.TensorShapeProto.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 3: {
+                        message.trainable = reader.bool();
+                        break;
+                    }
+                case 4: {
+                        message.synchronization = reader.int32();
+                        break;
+                    }
+                case 5: {
+                        message.aggregation = reader.int32();
+                        break;
+                    }
+                case 6: {
+                        message.name = reader.string();
+                        break;
+                    }
+                case 7: {
+                        message.device = reader.string();
+                        break;
+                    }
+                case 8: {
+                        if (!(message.experimental_distributed_variable_components && message.experimental_distributed_variable_components.length))
+                            message.experimental_distributed_variable_components = [];
+                        message.experimental_distributed_variable_components.push($root.tensorflow.SavedVariable.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for SavedVariable
+         * @function getTypeUrl
+         * @memberof tensorflow.SavedVariable
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SavedVariable.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.SavedVariable";
+        };
+
+        return SavedVariable;
+    })();
+
+    tensorflow.FunctionSpec = (function() {
+
+        /**
+         * Properties of a FunctionSpec.
+         * @memberof tensorflow
+         * @interface IFunctionSpec
+         * @property {tensorflow.IStructuredValue|null} [fullargspec] FunctionSpec fullargspec
+         * @property {boolean|null} [is_method] FunctionSpec is_method
+         * @property {tensorflow.IStructuredValue|null} [input_signature] FunctionSpec input_signature
+         * @property {number|null} [jit_compile] FunctionSpec jit_compile
+         */
+
+        /**
+         * Constructs a new FunctionSpec.
+         * @memberof tensorflow
+         * @classdesc Represents a FunctionSpec.
+         * @implements IFunctionSpec
+         * @constructor
+         * @param {tensorflow.IFunctionSpec=} [properties] Properties to set
+         */
+        function FunctionSpec(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * FunctionSpec fullargspec.
+         * @member {tensorflow.IStructuredValue|null|undefined} fullargspec
+         * @memberof tensorflow.FunctionSpec
+         * @instance
+         */
+        FunctionSpec.prototype.fullargspec = null;
+
+        /**
+         * FunctionSpec is_method.
+         * @member {boolean} is_method
+         * @memberof tensorflow.FunctionSpec
+         * @instance
+         */
+        FunctionSpec.prototype.is_method = false;
+
+        /**
+         * FunctionSpec input_signature.
+         * @member {tensorflow.IStructuredValue|null|undefined} input_signature
+         * @memberof tensorflow.FunctionSpec
+         * @instance
+         */
+        FunctionSpec.prototype.input_signature = null;
+
+        /**
+         * FunctionSpec jit_compile.
+         * @member {number} jit_compile
+         * @memberof tensorflow.FunctionSpec
+         * @instance
+         */
+        FunctionSpec.prototype.jit_compile = 0;
+
+        /**
+         * Creates a new FunctionSpec instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.FunctionSpec
+         * @static
+         * @param {tensorflow.IFunctionSpec=} [properties] Properties to set
+         * @returns {tensorflow.FunctionSpec} FunctionSpec instance
+         */
+        FunctionSpec.create = function create(properties) {
+            return new FunctionSpec(properties);
+        };
+
+        /**
+         * Encodes the specified FunctionSpec message. Does not implicitly {@link tensorflow.FunctionSpec.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.FunctionSpec
+         * @static
+         * @param {tensorflow.IFunctionSpec} message FunctionSpec message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        FunctionSpec.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.fullargspec != null && Object.hasOwnProperty.call(message, "fullargspec"))
+                $root.tensorflow.StructuredValue.encode(message.fullargspec, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            if (message.is_method != null && Object.hasOwnProperty.call(message, "is_method"))
+                writer.uint32(/* id 2, wireType 0 =*/16).bool(message.is_method);
+            if (message.input_signature != null && Object.hasOwnProperty.call(message, "input_signature"))
+                $root.tensorflow.StructuredValue.encode(message.input_signature, writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
+            if (message.jit_compile != null && Object.hasOwnProperty.call(message, "jit_compile"))
+                writer.uint32(/* id 6, wireType 0 =*/48).int32(message.jit_compile);
+            return writer;
+        };
+
+        /**
+         * Decodes a FunctionSpec message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.FunctionSpec
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.FunctionSpec} FunctionSpec
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        FunctionSpec.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.FunctionSpec();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.fullargspec = $root.tensorflow.StructuredValue.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 2: {
+                        message.is_method = reader.bool();
+                        break;
+                    }
+                case 5: {
+                        message.input_signature = $root.tensorflow.StructuredValue.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 6: {
+                        message.jit_compile = reader.int32();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for FunctionSpec
+         * @function getTypeUrl
+         * @memberof tensorflow.FunctionSpec
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        FunctionSpec.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.FunctionSpec";
+        };
+
+        return FunctionSpec;
+    })();
+
+    tensorflow.SavedResource = (function() {
+
+        /**
+         * Properties of a SavedResource.
+         * @memberof tensorflow
+         * @interface ISavedResource
+         * @property {string|null} [device] SavedResource device
+         */
+
+        /**
+         * Constructs a new SavedResource.
+         * @memberof tensorflow
+         * @classdesc Represents a SavedResource.
+         * @implements ISavedResource
+         * @constructor
+         * @param {tensorflow.ISavedResource=} [properties] Properties to set
+         */
+        function SavedResource(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * SavedResource device.
+         * @member {string} device
+         * @memberof tensorflow.SavedResource
+         * @instance
+         */
+        SavedResource.prototype.device = "";
+
+        /**
+         * Creates a new SavedResource instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.SavedResource
+         * @static
+         * @param {tensorflow.ISavedResource=} [properties] Properties to set
+         * @returns {tensorflow.SavedResource} SavedResource instance
+         */
+        SavedResource.create = function create(properties) {
+            return new SavedResource(properties);
+        };
+
+        /**
+         * Encodes the specified SavedResource message. Does not implicitly {@link tensorflow.SavedResource.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.SavedResource
+         * @static
+         * @param {tensorflow.ISavedResource} message SavedResource message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SavedResource.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.device != null && Object.hasOwnProperty.call(message, "device"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.device);
+            return writer;
+        };
+
+        /**
+         * Decodes a SavedResource message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.SavedResource
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.SavedResource} SavedResource
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SavedResource.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.SavedResource();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.device = reader.string();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for SavedResource
+         * @function getTypeUrl
+         * @memberof tensorflow.SavedResource
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SavedResource.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.SavedResource";
+        };
+
+        return SavedResource;
+    })();
+
+    tensorflow.SaveableObject = (function() {
+
+        /**
+         * Properties of a SaveableObject.
+         * @memberof tensorflow
+         * @interface ISaveableObject
+         * @property {number|null} [save_function] SaveableObject save_function
+         * @property {number|null} [restore_function] SaveableObject restore_function
+         */
+
+        /**
+         * Constructs a new SaveableObject.
+         * @memberof tensorflow
+         * @classdesc Represents a SaveableObject.
+         * @implements ISaveableObject
+         * @constructor
+         * @param {tensorflow.ISaveableObject=} [properties] Properties to set
+         */
+        function SaveableObject(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * SaveableObject save_function.
+         * @member {number} save_function
+         * @memberof tensorflow.SaveableObject
+         * @instance
+         */
+        SaveableObject.prototype.save_function = 0;
+
+        /**
+         * SaveableObject restore_function.
+         * @member {number} restore_function
+         * @memberof tensorflow.SaveableObject
+         * @instance
+         */
+        SaveableObject.prototype.restore_function = 0;
+
+        /**
+         * Creates a new SaveableObject instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.SaveableObject
+         * @static
+         * @param {tensorflow.ISaveableObject=} [properties] Properties to set
+         * @returns {tensorflow.SaveableObject} SaveableObject instance
+         */
+        SaveableObject.create = function create(properties) {
+            return new SaveableObject(properties);
+        };
+
+        /**
+         * Encodes the specified SaveableObject message. Does not implicitly {@link tensorflow.SaveableObject.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.SaveableObject
+         * @static
+         * @param {tensorflow.ISaveableObject} message SaveableObject message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SaveableObject.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.save_function != null && Object.hasOwnProperty.call(message, "save_function"))
+                writer.uint32(/* id 2, wireType 0 =*/16).int32(message.save_function);
+            if (message.restore_function != null && Object.hasOwnProperty.call(message, "restore_function"))
+                writer.uint32(/* id 3, wireType 0 =*/24).int32(message.restore_function);
+            return writer;
+        };
+
+        /**
+         * Decodes a SaveableObject message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.SaveableObject
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.SaveableObject} SaveableObject
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SaveableObject.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.SaveableObject();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 2: {
+                        message.save_function = reader.int32();
+                        break;
+                    }
+                case 3: {
+                        message.restore_function = reader.int32();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for SaveableObject
+         * @function getTypeUrl
+         * @memberof tensorflow.SaveableObject
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SaveableObject.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.SaveableObject";
+        };
+
+        return SaveableObject;
+    })();
+
+    tensorflow.StructuredValue = (function() {
+
+        /**
+         * Properties of a StructuredValue.
+         * @memberof tensorflow
+         * @interface IStructuredValue
+         * @property {tensorflow.INoneValue|null} [none_value] StructuredValue none_value
+         * @property {number|null} [float64_value] StructuredValue float64_value
+         * @property {number|Long|null} [int64_value] StructuredValue int64_value
+         * @property {string|null} [string_value] StructuredValue string_value
+         * @property {boolean|null} [bool_value] StructuredValue bool_value
+         * @property {tensorflow.ITensorShapeProto|null} [tensor_shape_value] StructuredValue tensor_shape_value
+         * @property {tensorflow.DataType|null} [tensor_dtype_value] StructuredValue tensor_dtype_value
+         * @property {tensorflow.ITensorSpecProto|null} [tensor_spec_value] StructuredValue tensor_spec_value
+         * @property {tensorflow.ITypeSpecProto|null} [type_spec_value] StructuredValue type_spec_value
+         * @property {tensorflow.IBoundedTensorSpecProto|null} [bounded_tensor_spec_value] StructuredValue bounded_tensor_spec_value
+         * @property {tensorflow.IListValue|null} [list_value] StructuredValue list_value
+         * @property {tensorflow.ITupleValue|null} [tuple_value] StructuredValue tuple_value
+         * @property {tensorflow.IDictValue|null} [dict_value] StructuredValue dict_value
+         * @property {tensorflow.INamedTupleValue|null} [named_tuple_value] StructuredValue named_tuple_value
+         * @property {tensorflow.ITensorProto|null} [tensor_value] StructuredValue tensor_value
+         * @property {tensorflow.ITensorProto|null} [numpy_value] StructuredValue numpy_value
+         */
+
+        /**
+         * Constructs a new StructuredValue.
+         * @memberof tensorflow
+         * @classdesc Represents a StructuredValue.
+         * @implements IStructuredValue
+         * @constructor
+         * @param {tensorflow.IStructuredValue=} [properties] Properties to set
+         */
+        function StructuredValue(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * StructuredValue none_value.
+         * @member {tensorflow.INoneValue|null|undefined} none_value
+         * @memberof tensorflow.StructuredValue
+         * @instance
+         */
+        StructuredValue.prototype.none_value = null;
+
+        /**
+         * StructuredValue float64_value.
+         * @member {number|null|undefined} float64_value
+         * @memberof tensorflow.StructuredValue
+         * @instance
+         */
+        StructuredValue.prototype.float64_value = null;
+
+        /**
+         * StructuredValue int64_value.
+         * @member {number|Long|null|undefined} int64_value
+         * @memberof tensorflow.StructuredValue
+         * @instance
+         */
+        StructuredValue.prototype.int64_value = null;
+
+        /**
+         * StructuredValue string_value.
+         * @member {string|null|undefined} string_value
+         * @memberof tensorflow.StructuredValue
+         * @instance
+         */
+        StructuredValue.prototype.string_value = null;
+
+        /**
+         * StructuredValue bool_value.
+         * @member {boolean|null|undefined} bool_value
+         * @memberof tensorflow.StructuredValue
+         * @instance
+         */
+        StructuredValue.prototype.bool_value = null;
+
+        /**
+         * StructuredValue tensor_shape_value.
+         * @member {tensorflow.ITensorShapeProto|null|undefined} tensor_shape_value
+         * @memberof tensorflow.StructuredValue
+         * @instance
+         */
+        StructuredValue.prototype.tensor_shape_value = null;
+
+        /**
+         * StructuredValue tensor_dtype_value.
+         * @member {tensorflow.DataType|null|undefined} tensor_dtype_value
+         * @memberof tensorflow.StructuredValue
+         * @instance
+         */
+        StructuredValue.prototype.tensor_dtype_value = null;
+
+        /**
+         * StructuredValue tensor_spec_value.
+         * @member {tensorflow.ITensorSpecProto|null|undefined} tensor_spec_value
+         * @memberof tensorflow.StructuredValue
+         * @instance
+         */
+        StructuredValue.prototype.tensor_spec_value = null;
+
+        /**
+         * StructuredValue type_spec_value.
+         * @member {tensorflow.ITypeSpecProto|null|undefined} type_spec_value
+         * @memberof tensorflow.StructuredValue
+         * @instance
+         */
+        StructuredValue.prototype.type_spec_value = null;
+
+        /**
+         * StructuredValue bounded_tensor_spec_value.
+         * @member {tensorflow.IBoundedTensorSpecProto|null|undefined} bounded_tensor_spec_value
+         * @memberof tensorflow.StructuredValue
+         * @instance
+         */
+        StructuredValue.prototype.bounded_tensor_spec_value = null;
+
+        /**
+         * StructuredValue list_value.
+         * @member {tensorflow.IListValue|null|undefined} list_value
+         * @memberof tensorflow.StructuredValue
+         * @instance
+         */
+        StructuredValue.prototype.list_value = null;
+
+        /**
+         * StructuredValue tuple_value.
+         * @member {tensorflow.ITupleValue|null|undefined} tuple_value
+         * @memberof tensorflow.StructuredValue
+         * @instance
+         */
+        StructuredValue.prototype.tuple_value = null;
+
+        /**
+         * StructuredValue dict_value.
+         * @member {tensorflow.IDictValue|null|undefined} dict_value
+         * @memberof tensorflow.StructuredValue
+         * @instance
+         */
+        StructuredValue.prototype.dict_value = null;
+
+        /**
+         * StructuredValue named_tuple_value.
+         * @member {tensorflow.INamedTupleValue|null|undefined} named_tuple_value
+         * @memberof tensorflow.StructuredValue
+         * @instance
+         */
+        StructuredValue.prototype.named_tuple_value = null;
+
+        /**
+         * StructuredValue tensor_value.
+         * @member {tensorflow.ITensorProto|null|undefined} tensor_value
+         * @memberof tensorflow.StructuredValue
+         * @instance
+         */
+        StructuredValue.prototype.tensor_value = null;
+
+        /**
+         * StructuredValue numpy_value.
+         * @member {tensorflow.ITensorProto|null|undefined} numpy_value
+         * @memberof tensorflow.StructuredValue
+         * @instance
+         */
+        StructuredValue.prototype.numpy_value = null;
+
+        // OneOf field names bound to virtual getters and setters
+        let $oneOfFields;
+
+        /**
+         * StructuredValue kind.
+         * @member {"none_value"|"float64_value"|"int64_value"|"string_value"|"bool_value"|"tensor_shape_value"|"tensor_dtype_value"|"tensor_spec_value"|"type_spec_value"|"bounded_tensor_spec_value"|"list_value"|"tuple_value"|"dict_value"|"named_tuple_value"|"tensor_value"|"numpy_value"|undefined} kind
+         * @memberof tensorflow.StructuredValue
+         * @instance
+         */
+        Object.defineProperty(StructuredValue.prototype, "kind", {
+            get: $util.oneOfGetter($oneOfFields = ["none_value", "float64_value", "int64_value", "string_value", "bool_value", "tensor_shape_value", "tensor_dtype_value", "tensor_spec_value", "type_spec_value", "bounded_tensor_spec_value", "list_value", "tuple_value", "dict_value", "named_tuple_value", "tensor_value", "numpy_value"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * Creates a new StructuredValue instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.StructuredValue
+         * @static
+         * @param {tensorflow.IStructuredValue=} [properties] Properties to set
+         * @returns {tensorflow.StructuredValue} StructuredValue instance
+         */
+        StructuredValue.create = function create(properties) {
+            return new StructuredValue(properties);
+        };
+
+        /**
+         * Encodes the specified StructuredValue message. Does not implicitly {@link tensorflow.StructuredValue.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.StructuredValue
+         * @static
+         * @param {tensorflow.IStructuredValue} message StructuredValue message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        StructuredValue.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.none_value != null && Object.hasOwnProperty.call(message, "none_value"))
+                $root.tensorflow.NoneValue.encode(message.none_value, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            if (message.float64_value != null && Object.hasOwnProperty.call(message, "float64_value"))
+                writer.uint32(/* id 11, wireType 1 =*/89).double(message.float64_value);
+            if (message.int64_value != null && Object.hasOwnProperty.call(message, "int64_value"))
+                writer.uint32(/* id 12, wireType 0 =*/96).sint64(message.int64_value);
+            if (message.string_value != null && Object.hasOwnProperty.call(message, "string_value"))
+                writer.uint32(/* id 13, wireType 2 =*/106).string(message.string_value);
+            if (message.bool_value != null && Object.hasOwnProperty.call(message, "bool_value"))
+                writer.uint32(/* id 14, wireType 0 =*/112).bool(message.bool_value);
+            if (message.tensor_shape_value != null && Object.hasOwnProperty.call(message, "tensor_shape_value"))
+                $root.tensorflow.TensorShapeProto.encode(message.tensor_shape_value, writer.uint32(/* id 31, wireType 2 =*/250).fork(), q + 1).ldelim();
+            if (message.tensor_dtype_value != null && Object.hasOwnProperty.call(message, "tensor_dtype_value"))
+                writer.uint32(/* id 32, wireType 0 =*/256).int32(message.tensor_dtype_value);
+            if (message.tensor_spec_value != null && Object.hasOwnProperty.call(message, "tensor_spec_value"))
+                $root.tensorflow.TensorSpecProto.encode(message.tensor_spec_value, writer.uint32(/* id 33, wireType 2 =*/266).fork(), q + 1).ldelim();
+            if (message.type_spec_value != null && Object.hasOwnProperty.call(message, "type_spec_value"))
+                $root.tensorflow.TypeSpecProto.encode(message.type_spec_value, writer.uint32(/* id 34, wireType 2 =*/274).fork(), q + 1).ldelim();
+            if (message.bounded_tensor_spec_value != null && Object.hasOwnProperty.call(message, "bounded_tensor_spec_value"))
+                $root.tensorflow.BoundedTensorSpecProto.encode(message.bounded_tensor_spec_value, writer.uint32(/* id 35, wireType 2 =*/282).fork(), q + 1).ldelim();
+            if (message.list_value != null && Object.hasOwnProperty.call(message, "list_value"))
+                $root.tensorflow.ListValue.encode(message.list_value, writer.uint32(/* id 51, wireType 2 =*/410).fork(), q + 1).ldelim();
+            if (message.tuple_value != null && Object.hasOwnProperty.call(message, "tuple_value"))
+                $root.tensorflow.TupleValue.encode(message.tuple_value, writer.uint32(/* id 52, wireType 2 =*/418).fork(), q + 1).ldelim();
+            if (message.dict_value != null && Object.hasOwnProperty.call(message, "dict_value"))
+                $root.tensorflow.DictValue.encode(message.dict_value, writer.uint32(/* id 53, wireType 2 =*/426).fork(), q + 1).ldelim();
+            if (message.named_tuple_value != null && Object.hasOwnProperty.call(message, "named_tuple_value"))
+                $root.tensorflow.NamedTupleValue.encode(message.named_tuple_value, writer.uint32(/* id 54, wireType 2 =*/434).fork(), q + 1).ldelim();
+            if (message.tensor_value != null && Object.hasOwnProperty.call(message, "tensor_value"))
+                $root.tensorflow.TensorProto.encode(message.tensor_value, writer.uint32(/* id 55, wireType 2 =*/442).fork(), q + 1).ldelim();
+            if (message.numpy_value != null && Object.hasOwnProperty.call(message, "numpy_value"))
+                $root.tensorflow.TensorProto.encode(message.numpy_value, writer.uint32(/* id 56, wireType 2 =*/450).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a StructuredValue message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.StructuredValue
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.StructuredValue} StructuredValue
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        StructuredValue.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.StructuredValue();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.none_value = $root.tensorflow.NoneValue.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 11: {
+                        message.float64_value = reader.double();
+                        break;
+                    }
+                case 12: {
+                        message.int64_value = reader.sint64();
+                        break;
+                    }
+                case 13: {
+                        message.string_value = reader.string();
+                        break;
+                    }
+                case 14: {
+                        message.bool_value = reader.bool();
+                        break;
+                    }
+                case 31: {
+                        message.tensor_shape_value = $root.tensorflow.TensorShapeProto.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 32: {
+                        message.tensor_dtype_value = reader.int32();
+                        break;
+                    }
+                case 33: {
+                        message.tensor_spec_value = $root.tensorflow.TensorSpecProto.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 34: {
+                        message.type_spec_value = $root.tensorflow.TypeSpecProto.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 35: {
+                        message.bounded_tensor_spec_value = $root.tensorflow.BoundedTensorSpecProto.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 51: {
+                        message.list_value = $root.tensorflow.ListValue.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 52: {
+                        message.tuple_value = $root.tensorflow.TupleValue.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 53: {
+                        message.dict_value = $root.tensorflow.DictValue.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 54: {
+                        message.named_tuple_value = $root.tensorflow.NamedTupleValue.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 55: {
+                        message.tensor_value = $root.tensorflow.TensorProto.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 56: {
+                        message.numpy_value = $root.tensorflow.TensorProto.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for StructuredValue
+         * @function getTypeUrl
+         * @memberof tensorflow.StructuredValue
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        StructuredValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.StructuredValue";
+        };
+
+        return StructuredValue;
+    })();
+
+    tensorflow.NoneValue = (function() {
+
+        /**
+         * Properties of a NoneValue.
+         * @memberof tensorflow
+         * @interface INoneValue
+         */
+
+        /**
+         * Constructs a new NoneValue.
+         * @memberof tensorflow
+         * @classdesc Represents a NoneValue.
+         * @implements INoneValue
+         * @constructor
+         * @param {tensorflow.INoneValue=} [properties] Properties to set
+         */
+        function NoneValue(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * Creates a new NoneValue instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.NoneValue
+         * @static
+         * @param {tensorflow.INoneValue=} [properties] Properties to set
+         * @returns {tensorflow.NoneValue} NoneValue instance
+         */
+        NoneValue.create = function create(properties) {
+            return new NoneValue(properties);
+        };
+
+        /**
+         * Encodes the specified NoneValue message. Does not implicitly {@link tensorflow.NoneValue.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.NoneValue
+         * @static
+         * @param {tensorflow.INoneValue} message NoneValue message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        NoneValue.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            return writer;
+        };
+
+        /**
+         * Decodes a NoneValue message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.NoneValue
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.NoneValue} NoneValue
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        NoneValue.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.NoneValue();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for NoneValue
+         * @function getTypeUrl
+         * @memberof tensorflow.NoneValue
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        NoneValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.NoneValue";
+        };
+
+        return NoneValue;
+    })();
+
+    tensorflow.ListValue = (function() {
+
+        /**
+         * Properties of a ListValue.
+         * @memberof tensorflow
+         * @interface IListValue
+         * @property {Array.<tensorflow.IStructuredValue>|null} [values] ListValue values
+         */
+
+        /**
+         * Constructs a new ListValue.
+         * @memberof tensorflow
+         * @classdesc Represents a ListValue.
+         * @implements IListValue
+         * @constructor
+         * @param {tensorflow.IListValue=} [properties] Properties to set
+         */
+        function ListValue(properties) {
+            this.values = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * ListValue values.
+         * @member {Array.<tensorflow.IStructuredValue>} values
+         * @memberof tensorflow.ListValue
+         * @instance
+         */
+        ListValue.prototype.values = $util.emptyArray;
+
+        /**
+         * Creates a new ListValue instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.ListValue
+         * @static
+         * @param {tensorflow.IListValue=} [properties] Properties to set
+         * @returns {tensorflow.ListValue} ListValue instance
+         */
+        ListValue.create = function create(properties) {
+            return new ListValue(properties);
+        };
+
+        /**
+         * Encodes the specified ListValue message. Does not implicitly {@link tensorflow.ListValue.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.ListValue
+         * @static
+         * @param {tensorflow.IListValue} message ListValue message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        ListValue.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.values != null && message.values.length)
+                for (let i = 0; i < message.values.length; ++i)
+                    $root.tensorflow.StructuredValue.encode(message.values[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a ListValue message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.ListValue
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.ListValue} ListValue
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        ListValue.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.ListValue();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.values && message.values.length))
+                            message.values = [];
+                        message.values.push($root.tensorflow.StructuredValue.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for ListValue
+         * @function getTypeUrl
+         * @memberof tensorflow.ListValue
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        ListValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.ListValue";
+        };
+
+        return ListValue;
+    })();
+
+    tensorflow.TupleValue = (function() {
+
+        /**
+         * Properties of a TupleValue.
+         * @memberof tensorflow
+         * @interface ITupleValue
+         * @property {Array.<tensorflow.IStructuredValue>|null} [values] TupleValue values
+         */
+
+        /**
+         * Constructs a new TupleValue.
+         * @memberof tensorflow
+         * @classdesc Represents a TupleValue.
+         * @implements ITupleValue
+         * @constructor
+         * @param {tensorflow.ITupleValue=} [properties] Properties to set
+         */
+        function TupleValue(properties) {
+            this.values = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * TupleValue values.
+         * @member {Array.<tensorflow.IStructuredValue>} values
+         * @memberof tensorflow.TupleValue
+         * @instance
+         */
+        TupleValue.prototype.values = $util.emptyArray;
+
+        /**
+         * Creates a new TupleValue instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.TupleValue
+         * @static
+         * @param {tensorflow.ITupleValue=} [properties] Properties to set
+         * @returns {tensorflow.TupleValue} TupleValue instance
+         */
+        TupleValue.create = function create(properties) {
+            return new TupleValue(properties);
+        };
+
+        /**
+         * Encodes the specified TupleValue message. Does not implicitly {@link tensorflow.TupleValue.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.TupleValue
+         * @static
+         * @param {tensorflow.ITupleValue} message TupleValue message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        TupleValue.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.values != null && message.values.length)
+                for (let i = 0; i < message.values.length; ++i)
+                    $root.tensorflow.StructuredValue.encode(message.values[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a TupleValue message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.TupleValue
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.TupleValue} TupleValue
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        TupleValue.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.TupleValue();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.values && message.values.length))
+                            message.values = [];
+                        message.values.push($root.tensorflow.StructuredValue.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for TupleValue
+         * @function getTypeUrl
+         * @memberof tensorflow.TupleValue
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        TupleValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.TupleValue";
+        };
+
+        return TupleValue;
+    })();
+
+    tensorflow.DictValue = (function() {
+
+        /**
+         * Properties of a DictValue.
+         * @memberof tensorflow
+         * @interface IDictValue
+         * @property {Object.<string,tensorflow.IStructuredValue>|null} [fields] DictValue fields
+         */
+
+        /**
+         * Constructs a new DictValue.
+         * @memberof tensorflow
+         * @classdesc Represents a DictValue.
+         * @implements IDictValue
+         * @constructor
+         * @param {tensorflow.IDictValue=} [properties] Properties to set
+         */
+        function DictValue(properties) {
+            this.fields = {};
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * DictValue fields.
+         * @member {Object.<string,tensorflow.IStructuredValue>} fields
+         * @memberof tensorflow.DictValue
+         * @instance
+         */
+        DictValue.prototype.fields = $util.emptyObject;
+
+        /**
+         * Creates a new DictValue instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.DictValue
+         * @static
+         * @param {tensorflow.IDictValue=} [properties] Properties to set
+         * @returns {tensorflow.DictValue} DictValue instance
+         */
+        DictValue.create = function create(properties) {
+            return new DictValue(properties);
+        };
+
+        /**
+         * Encodes the specified DictValue message. Does not implicitly {@link tensorflow.DictValue.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.DictValue
+         * @static
+         * @param {tensorflow.IDictValue} message DictValue message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        DictValue.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.fields != null && Object.hasOwnProperty.call(message, "fields"))
+                for (let keys = Object.keys(message.fields), i = 0; i < keys.length; ++i) {
+                    writer.uint32(/* id 1, wireType 2 =*/10).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
+                    $root.tensorflow.StructuredValue.encode(message.fields[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim().ldelim();
+                }
+            return writer;
+        };
+
+        /**
+         * Decodes a DictValue message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.DictValue
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.DictValue} DictValue
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        DictValue.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message, key, value;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.DictValue();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (message.fields === $util.emptyObject)
+                            message.fields = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.string();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.StructuredValue.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.fields, key);
+                        message.fields[key] = value;
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for DictValue
+         * @function getTypeUrl
+         * @memberof tensorflow.DictValue
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        DictValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.DictValue";
+        };
+
+        return DictValue;
+    })();
+
+    tensorflow.PairValue = (function() {
+
+        /**
+         * Properties of a PairValue.
+         * @memberof tensorflow
+         * @interface IPairValue
+         * @property {string|null} [key] PairValue key
+         * @property {tensorflow.IStructuredValue|null} [value] PairValue value
+         */
+
+        /**
+         * Constructs a new PairValue.
+         * @memberof tensorflow
+         * @classdesc Represents a PairValue.
+         * @implements IPairValue
+         * @constructor
+         * @param {tensorflow.IPairValue=} [properties] Properties to set
+         */
+        function PairValue(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * PairValue key.
+         * @member {string} key
+         * @memberof tensorflow.PairValue
+         * @instance
+         */
+        PairValue.prototype.key = "";
+
+        /**
+         * PairValue value.
+         * @member {tensorflow.IStructuredValue|null|undefined} value
+         * @memberof tensorflow.PairValue
+         * @instance
+         */
+        PairValue.prototype.value = null;
+
+        /**
+         * Creates a new PairValue instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.PairValue
+         * @static
+         * @param {tensorflow.IPairValue=} [properties] Properties to set
+         * @returns {tensorflow.PairValue} PairValue instance
+         */
+        PairValue.create = function create(properties) {
+            return new PairValue(properties);
+        };
+
+        /**
+         * Encodes the specified PairValue message. Does not implicitly {@link tensorflow.PairValue.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.PairValue
+         * @static
+         * @param {tensorflow.IPairValue} message PairValue message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        PairValue.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.key != null && Object.hasOwnProperty.call(message, "key"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.key);
+            if (message.value != null && Object.hasOwnProperty.call(message, "value"))
+                $root.tensorflow.StructuredValue.encode(message.value, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a PairValue message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.PairValue
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.PairValue} PairValue
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        PairValue.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.PairValue();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.key = reader.string();
+                        break;
+                    }
+                case 2: {
+                        message.value = $root.tensorflow.StructuredValue.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for PairValue
+         * @function getTypeUrl
+         * @memberof tensorflow.PairValue
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        PairValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.PairValue";
+        };
+
+        return PairValue;
+    })();
+
+    tensorflow.NamedTupleValue = (function() {
+
+        /**
+         * Properties of a NamedTupleValue.
+         * @memberof tensorflow
+         * @interface INamedTupleValue
+         * @property {string|null} [name] NamedTupleValue name
+         * @property {Array.<tensorflow.IPairValue>|null} [values] NamedTupleValue values
+         */
+
+        /**
+         * Constructs a new NamedTupleValue.
+         * @memberof tensorflow
+         * @classdesc Represents a NamedTupleValue.
+         * @implements INamedTupleValue
+         * @constructor
+         * @param {tensorflow.INamedTupleValue=} [properties] Properties to set
+         */
+        function NamedTupleValue(properties) {
+            this.values = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * NamedTupleValue name.
+         * @member {string} name
+         * @memberof tensorflow.NamedTupleValue
+         * @instance
+         */
+        NamedTupleValue.prototype.name = "";
+
+        /**
+         * NamedTupleValue values.
+         * @member {Array.<tensorflow.IPairValue>} values
+         * @memberof tensorflow.NamedTupleValue
+         * @instance
+         */
+        NamedTupleValue.prototype.values = $util.emptyArray;
+
+        /**
+         * Creates a new NamedTupleValue instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.NamedTupleValue
+         * @static
+         * @param {tensorflow.INamedTupleValue=} [properties] Properties to set
+         * @returns {tensorflow.NamedTupleValue} NamedTupleValue instance
+         */
+        NamedTupleValue.create = function create(properties) {
+            return new NamedTupleValue(properties);
+        };
+
+        /**
+         * Encodes the specified NamedTupleValue message. Does not implicitly {@link tensorflow.NamedTupleValue.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.NamedTupleValue
+         * @static
+         * @param {tensorflow.INamedTupleValue} message NamedTupleValue message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        NamedTupleValue.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.name != null && Object.hasOwnProperty.call(message, "name"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
+            if (message.values != null && message.values.length)
+                for (let i = 0; i < message.values.length; ++i)
+                    $root.tensorflow.PairValue.encode(message.values[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a NamedTupleValue message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.NamedTupleValue
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.NamedTupleValue} NamedTupleValue
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        NamedTupleValue.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.NamedTupleValue();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.name = reader.string();
+                        break;
+                    }
+                case 2: {
+                        if (!(message.values && message.values.length))
+                            message.values = [];
+                        message.values.push($root.tensorflow.PairValue.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for NamedTupleValue
+         * @function getTypeUrl
+         * @memberof tensorflow.NamedTupleValue
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        NamedTupleValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.NamedTupleValue";
+        };
+
+        return NamedTupleValue;
+    })();
+
+    tensorflow.TensorSpecProto = (function() {
+
+        /**
+         * Properties of a TensorSpecProto.
+         * @memberof tensorflow
+         * @interface ITensorSpecProto
+         * @property {string|null} [name] TensorSpecProto name
+         * @property {tensorflow.ITensorShapeProto|null} [shape] TensorSpecProto shape
+         * @property {tensorflow.DataType|null} [dtype] TensorSpecProto dtype
+         */
+
+        /**
+         * Constructs a new TensorSpecProto.
+         * @memberof tensorflow
+         * @classdesc Represents a TensorSpecProto.
+         * @implements ITensorSpecProto
+         * @constructor
+         * @param {tensorflow.ITensorSpecProto=} [properties] Properties to set
+         */
+        function TensorSpecProto(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * TensorSpecProto name.
+         * @member {string} name
+         * @memberof tensorflow.TensorSpecProto
+         * @instance
+         */
+        TensorSpecProto.prototype.name = "";
+
+        /**
+         * TensorSpecProto shape.
+         * @member {tensorflow.ITensorShapeProto|null|undefined} shape
+         * @memberof tensorflow.TensorSpecProto
+         * @instance
+         */
+        TensorSpecProto.prototype.shape = null;
+
+        /**
+         * TensorSpecProto dtype.
+         * @member {tensorflow.DataType} dtype
+         * @memberof tensorflow.TensorSpecProto
+         * @instance
+         */
+        TensorSpecProto.prototype.dtype = 0;
+
+        /**
+         * Creates a new TensorSpecProto instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.TensorSpecProto
+         * @static
+         * @param {tensorflow.ITensorSpecProto=} [properties] Properties to set
+         * @returns {tensorflow.TensorSpecProto} TensorSpecProto instance
+         */
+        TensorSpecProto.create = function create(properties) {
+            return new TensorSpecProto(properties);
+        };
+
+        /**
+         * Encodes the specified TensorSpecProto message. Does not implicitly {@link tensorflow.TensorSpecProto.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.TensorSpecProto
+         * @static
+         * @param {tensorflow.ITensorSpecProto} message TensorSpecProto message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        TensorSpecProto.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.name != null && Object.hasOwnProperty.call(message, "name"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
+            if (message.shape != null && Object.hasOwnProperty.call(message, "shape"))
+                $root.tensorflow.TensorShapeProto.encode(message.shape, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            if (message.dtype != null && Object.hasOwnProperty.call(message, "dtype"))
+                writer.uint32(/* id 3, wireType 0 =*/24).int32(message.dtype);
+            return writer;
+        };
+
+        /**
+         * Decodes a TensorSpecProto message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.TensorSpecProto
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.TensorSpecProto} TensorSpecProto
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        TensorSpecProto.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.TensorSpecProto();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.name = reader.string();
+                        break;
+                    }
+                case 2: {
+                        message.shape = $root.tensorflow.TensorShapeProto.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 3: {
+                        message.dtype = reader.int32();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for TensorSpecProto
+         * @function getTypeUrl
+         * @memberof tensorflow.TensorSpecProto
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        TensorSpecProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.TensorSpecProto";
+        };
+
+        return TensorSpecProto;
+    })();
+
+    tensorflow.BoundedTensorSpecProto = (function() {
+
+        /**
+         * Properties of a BoundedTensorSpecProto.
+         * @memberof tensorflow
+         * @interface IBoundedTensorSpecProto
+         * @property {string|null} [name] BoundedTensorSpecProto name
+         * @property {tensorflow.ITensorShapeProto|null} [shape] BoundedTensorSpecProto shape
+         * @property {tensorflow.DataType|null} [dtype] BoundedTensorSpecProto dtype
+         * @property {tensorflow.ITensorProto|null} [minimum] BoundedTensorSpecProto minimum
+         * @property {tensorflow.ITensorProto|null} [maximum] BoundedTensorSpecProto maximum
+         */
+
+        /**
+         * Constructs a new BoundedTensorSpecProto.
+         * @memberof tensorflow
+         * @classdesc Represents a BoundedTensorSpecProto.
+         * @implements IBoundedTensorSpecProto
+         * @constructor
+         * @param {tensorflow.IBoundedTensorSpecProto=} [properties] Properties to set
+         */
+        function BoundedTensorSpecProto(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * BoundedTensorSpecProto name.
+         * @member {string} name
+         * @memberof tensorflow.BoundedTensorSpecProto
+         * @instance
+         */
+        BoundedTensorSpecProto.prototype.name = "";
+
+        /**
+         * BoundedTensorSpecProto shape.
+         * @member {tensorflow.ITensorShapeProto|null|undefined} shape
+         * @memberof tensorflow.BoundedTensorSpecProto
+         * @instance
+         */
+        BoundedTensorSpecProto.prototype.shape = null;
+
+        /**
+         * BoundedTensorSpecProto dtype.
+         * @member {tensorflow.DataType} dtype
+         * @memberof tensorflow.BoundedTensorSpecProto
+         * @instance
+         */
+        BoundedTensorSpecProto.prototype.dtype = 0;
+
+        /**
+         * BoundedTensorSpecProto minimum.
+         * @member {tensorflow.ITensorProto|null|undefined} minimum
+         * @memberof tensorflow.BoundedTensorSpecProto
+         * @instance
+         */
+        BoundedTensorSpecProto.prototype.minimum = null;
+
+        /**
+         * BoundedTensorSpecProto maximum.
+         * @member {tensorflow.ITensorProto|null|undefined} maximum
+         * @memberof tensorflow.BoundedTensorSpecProto
+         * @instance
+         */
+        BoundedTensorSpecProto.prototype.maximum = null;
+
+        /**
+         * Creates a new BoundedTensorSpecProto instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.BoundedTensorSpecProto
+         * @static
+         * @param {tensorflow.IBoundedTensorSpecProto=} [properties] Properties to set
+         * @returns {tensorflow.BoundedTensorSpecProto} BoundedTensorSpecProto instance
+         */
+        BoundedTensorSpecProto.create = function create(properties) {
+            return new BoundedTensorSpecProto(properties);
+        };
+
+        /**
+         * Encodes the specified BoundedTensorSpecProto message. Does not implicitly {@link tensorflow.BoundedTensorSpecProto.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.BoundedTensorSpecProto
+         * @static
+         * @param {tensorflow.IBoundedTensorSpecProto} message BoundedTensorSpecProto message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        BoundedTensorSpecProto.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.name != null && Object.hasOwnProperty.call(message, "name"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
+            if (message.shape != null && Object.hasOwnProperty.call(message, "shape"))
+                $root.tensorflow.TensorShapeProto.encode(message.shape, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            if (message.dtype != null && Object.hasOwnProperty.call(message, "dtype"))
+                writer.uint32(/* id 3, wireType 0 =*/24).int32(message.dtype);
+            if (message.minimum != null && Object.hasOwnProperty.call(message, "minimum"))
+                $root.tensorflow.TensorProto.encode(message.minimum, writer.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+            if (message.maximum != null && Object.hasOwnProperty.call(message, "maximum"))
+                $root.tensorflow.TensorProto.encode(message.maximum, writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a BoundedTensorSpecProto message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.BoundedTensorSpecProto
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.BoundedTensorSpecProto} BoundedTensorSpecProto
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        BoundedTensorSpecProto.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.BoundedTensorSpecProto();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.name = reader.string();
+                        break;
+                    }
+                case 2: {
+                        message.shape = $root.tensorflow.TensorShapeProto.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 3: {
+                        message.dtype = reader.int32();
+                        break;
+                    }
+                case 4: {
+                        message.minimum = $root.tensorflow.TensorProto.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 5: {
+                        message.maximum = $root.tensorflow.TensorProto.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for BoundedTensorSpecProto
+         * @function getTypeUrl
+         * @memberof tensorflow.BoundedTensorSpecProto
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        BoundedTensorSpecProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.BoundedTensorSpecProto";
+        };
+
+        return BoundedTensorSpecProto;
+    })();
+
+    tensorflow.TypeSpecProto = (function() {
+
+        /**
+         * Properties of a TypeSpecProto.
+         * @memberof tensorflow
+         * @interface ITypeSpecProto
+         * @property {number|null} [type_spec_class] TypeSpecProto type_spec_class
+         * @property {tensorflow.IStructuredValue|null} [type_state] TypeSpecProto type_state
+         * @property {string|null} [type_spec_class_name] TypeSpecProto type_spec_class_name
+         * @property {number|null} [num_flat_components] TypeSpecProto num_flat_components
+         */
+
+        /**
+         * Constructs a new TypeSpecProto.
+         * @memberof tensorflow
+         * @classdesc Represents a TypeSpecProto.
+         * @implements ITypeSpecProto
+         * @constructor
+         * @param {tensorflow.ITypeSpecProto=} [properties] Properties to set
+         */
+        function TypeSpecProto(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * TypeSpecProto type_spec_class.
+         * @member {number} type_spec_class
+         * @memberof tensorflow.TypeSpecProto
+         * @instance
+         */
+        TypeSpecProto.prototype.type_spec_class = 0;
+
+        /**
+         * TypeSpecProto type_state.
+         * @member {tensorflow.IStructuredValue|null|undefined} type_state
+         * @memberof tensorflow.TypeSpecProto
+         * @instance
+         */
+        TypeSpecProto.prototype.type_state = null;
+
+        /**
+         * TypeSpecProto type_spec_class_name.
+         * @member {string} type_spec_class_name
+         * @memberof tensorflow.TypeSpecProto
+         * @instance
+         */
+        TypeSpecProto.prototype.type_spec_class_name = "";
+
+        /**
+         * TypeSpecProto num_flat_components.
+         * @member {number} num_flat_components
+         * @memberof tensorflow.TypeSpecProto
+         * @instance
+         */
+        TypeSpecProto.prototype.num_flat_components = 0;
+
+        /**
+         * Creates a new TypeSpecProto instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.TypeSpecProto
+         * @static
+         * @param {tensorflow.ITypeSpecProto=} [properties] Properties to set
+         * @returns {tensorflow.TypeSpecProto} TypeSpecProto instance
+         */
+        TypeSpecProto.create = function create(properties) {
+            return new TypeSpecProto(properties);
+        };
+
+        /**
+         * Encodes the specified TypeSpecProto message. Does not implicitly {@link tensorflow.TypeSpecProto.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.TypeSpecProto
+         * @static
+         * @param {tensorflow.ITypeSpecProto} message TypeSpecProto message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        TypeSpecProto.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.type_spec_class != null && Object.hasOwnProperty.call(message, "type_spec_class"))
+                writer.uint32(/* id 1, wireType 0 =*/8).int32(message.type_spec_class);
+            if (message.type_state != null && Object.hasOwnProperty.call(message, "type_state"))
+                $root.tensorflow.StructuredValue.encode(message.type_state, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            if (message.type_spec_class_name != null && Object.hasOwnProperty.call(message, "type_spec_class_name"))
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.type_spec_class_name);
+            if (message.num_flat_components != null && Object.hasOwnProperty.call(message, "num_flat_components"))
+                writer.uint32(/* id 4, wireType 0 =*/32).int32(message.num_flat_components);
+            return writer;
+        };
+
+        /**
+         * Decodes a TypeSpecProto message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.TypeSpecProto
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.TypeSpecProto} TypeSpecProto
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        TypeSpecProto.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.TypeSpecProto();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.type_spec_class = reader.int32();
+                        break;
+                    }
+                case 2: {
+                        message.type_state = $root.tensorflow.StructuredValue.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 3: {
+                        message.type_spec_class_name = reader.string();
+                        break;
+                    }
+                case 4: {
+                        message.num_flat_components = reader.int32();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for TypeSpecProto
+         * @function getTypeUrl
+         * @memberof tensorflow.TypeSpecProto
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        TypeSpecProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.TypeSpecProto";
+        };
+
+        return TypeSpecProto;
     })();
 
     tensorflow.TrackableObjectGraph = (function() {
@@ -2292,7 +13908,1938 @@ export const tensorflow = $root.tensorflow = (() => {
         return RegisteredSaver;
     })();
 
+    tensorflow.SaverDef = (function() {
+
+        /**
+         * Properties of a SaverDef.
+         * @memberof tensorflow
+         * @interface ISaverDef
+         * @property {string|null} [filename_tensor_name] SaverDef filename_tensor_name
+         * @property {string|null} [save_tensor_name] SaverDef save_tensor_name
+         * @property {string|null} [restore_op_name] SaverDef restore_op_name
+         * @property {number|null} [max_to_keep] SaverDef max_to_keep
+         * @property {boolean|null} [sharded] SaverDef sharded
+         * @property {number|null} [keep_checkpoint_every_n_hours] SaverDef keep_checkpoint_every_n_hours
+         * @property {tensorflow.SaverDef.CheckpointFormatVersion|null} [version] SaverDef version
+         */
+
+        /**
+         * Constructs a new SaverDef.
+         * @memberof tensorflow
+         * @classdesc Represents a SaverDef.
+         * @implements ISaverDef
+         * @constructor
+         * @param {tensorflow.ISaverDef=} [properties] Properties to set
+         */
+        function SaverDef(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * SaverDef filename_tensor_name.
+         * @member {string} filename_tensor_name
+         * @memberof tensorflow.SaverDef
+         * @instance
+         */
+        SaverDef.prototype.filename_tensor_name = "";
+
+        /**
+         * SaverDef save_tensor_name.
+         * @member {string} save_tensor_name
+         * @memberof tensorflow.SaverDef
+         * @instance
+         */
+        SaverDef.prototype.save_tensor_name = "";
+
+        /**
+         * SaverDef restore_op_name.
+         * @member {string} restore_op_name
+         * @memberof tensorflow.SaverDef
+         * @instance
+         */
+        SaverDef.prototype.restore_op_name = "";
+
+        /**
+         * SaverDef max_to_keep.
+         * @member {number} max_to_keep
+         * @memberof tensorflow.SaverDef
+         * @instance
+         */
+        SaverDef.prototype.max_to_keep = 0;
+
+        /**
+         * SaverDef sharded.
+         * @member {boolean} sharded
+         * @memberof tensorflow.SaverDef
+         * @instance
+         */
+        SaverDef.prototype.sharded = false;
+
+        /**
+         * SaverDef keep_checkpoint_every_n_hours.
+         * @member {number} keep_checkpoint_every_n_hours
+         * @memberof tensorflow.SaverDef
+         * @instance
+         */
+        SaverDef.prototype.keep_checkpoint_every_n_hours = 0;
+
+        /**
+         * SaverDef version.
+         * @member {tensorflow.SaverDef.CheckpointFormatVersion} version
+         * @memberof tensorflow.SaverDef
+         * @instance
+         */
+        SaverDef.prototype.version = 0;
+
+        /**
+         * Creates a new SaverDef instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.SaverDef
+         * @static
+         * @param {tensorflow.ISaverDef=} [properties] Properties to set
+         * @returns {tensorflow.SaverDef} SaverDef instance
+         */
+        SaverDef.create = function create(properties) {
+            return new SaverDef(properties);
+        };
+
+        /**
+         * Encodes the specified SaverDef message. Does not implicitly {@link tensorflow.SaverDef.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.SaverDef
+         * @static
+         * @param {tensorflow.ISaverDef} message SaverDef message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SaverDef.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.filename_tensor_name != null && Object.hasOwnProperty.call(message, "filename_tensor_name"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.filename_tensor_name);
+            if (message.save_tensor_name != null && Object.hasOwnProperty.call(message, "save_tensor_name"))
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.save_tensor_name);
+            if (message.restore_op_name != null && Object.hasOwnProperty.call(message, "restore_op_name"))
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.restore_op_name);
+            if (message.max_to_keep != null && Object.hasOwnProperty.call(message, "max_to_keep"))
+                writer.uint32(/* id 4, wireType 0 =*/32).int32(message.max_to_keep);
+            if (message.sharded != null && Object.hasOwnProperty.call(message, "sharded"))
+                writer.uint32(/* id 5, wireType 0 =*/40).bool(message.sharded);
+            if (message.keep_checkpoint_every_n_hours != null && Object.hasOwnProperty.call(message, "keep_checkpoint_every_n_hours"))
+                writer.uint32(/* id 6, wireType 5 =*/53).float(message.keep_checkpoint_every_n_hours);
+            if (message.version != null && Object.hasOwnProperty.call(message, "version"))
+                writer.uint32(/* id 7, wireType 0 =*/56).int32(message.version);
+            return writer;
+        };
+
+        /**
+         * Decodes a SaverDef message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.SaverDef
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.SaverDef} SaverDef
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SaverDef.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.SaverDef();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.filename_tensor_name = reader.string();
+                        break;
+                    }
+                case 2: {
+                        message.save_tensor_name = reader.string();
+                        break;
+                    }
+                case 3: {
+                        message.restore_op_name = reader.string();
+                        break;
+                    }
+                case 4: {
+                        message.max_to_keep = reader.int32();
+                        break;
+                    }
+                case 5: {
+                        message.sharded = reader.bool();
+                        break;
+                    }
+                case 6: {
+                        message.keep_checkpoint_every_n_hours = reader.float();
+                        break;
+                    }
+                case 7: {
+                        message.version = reader.int32();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for SaverDef
+         * @function getTypeUrl
+         * @memberof tensorflow.SaverDef
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SaverDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.SaverDef";
+        };
+
+        /**
+         * CheckpointFormatVersion enum.
+         * @name tensorflow.SaverDef.CheckpointFormatVersion
+         * @enum {number}
+         * @property {number} LEGACY=0 LEGACY value
+         * @property {number} V1=1 V1 value
+         * @property {number} V2=2 V2 value
+         */
+        SaverDef.CheckpointFormatVersion = (function() {
+            const valuesById = {}, values = Object.create(valuesById);
+            values[valuesById[0] = "LEGACY"] = 0;
+            values[valuesById[1] = "V1"] = 1;
+            values[valuesById[2] = "V2"] = 2;
+            return values;
+        })();
+
+        return SaverDef;
+    })();
+
+    tensorflow.SavedModel = (function() {
+
+        /**
+         * Properties of a SavedModel.
+         * @memberof tensorflow
+         * @interface ISavedModel
+         * @property {number|Long|null} [saved_model_schema_version] SavedModel saved_model_schema_version
+         * @property {Array.<tensorflow.IMetaGraphDef>|null} [meta_graphs] SavedModel meta_graphs
+         */
+
+        /**
+         * Constructs a new SavedModel.
+         * @memberof tensorflow
+         * @classdesc Represents a SavedModel.
+         * @implements ISavedModel
+         * @constructor
+         * @param {tensorflow.ISavedModel=} [properties] Properties to set
+         */
+        function SavedModel(properties) {
+            this.meta_graphs = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * SavedModel saved_model_schema_version.
+         * @member {number|Long} saved_model_schema_version
+         * @memberof tensorflow.SavedModel
+         * @instance
+         */
+        SavedModel.prototype.saved_model_schema_version = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * SavedModel meta_graphs.
+         * @member {Array.<tensorflow.IMetaGraphDef>} meta_graphs
+         * @memberof tensorflow.SavedModel
+         * @instance
+         */
+        SavedModel.prototype.meta_graphs = $util.emptyArray;
+
+        /**
+         * Creates a new SavedModel instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.SavedModel
+         * @static
+         * @param {tensorflow.ISavedModel=} [properties] Properties to set
+         * @returns {tensorflow.SavedModel} SavedModel instance
+         */
+        SavedModel.create = function create(properties) {
+            return new SavedModel(properties);
+        };
+
+        /**
+         * Encodes the specified SavedModel message. Does not implicitly {@link tensorflow.SavedModel.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.SavedModel
+         * @static
+         * @param {tensorflow.ISavedModel} message SavedModel message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SavedModel.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.saved_model_schema_version != null && Object.hasOwnProperty.call(message, "saved_model_schema_version"))
+                writer.uint32(/* id 1, wireType 0 =*/8).int64(message.saved_model_schema_version);
+            if (message.meta_graphs != null && message.meta_graphs.length)
+                for (let i = 0; i < message.meta_graphs.length; ++i)
+                    $root.tensorflow.MetaGraphDef.encode(message.meta_graphs[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a SavedModel message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.SavedModel
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.SavedModel} SavedModel
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SavedModel.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.SavedModel();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.saved_model_schema_version = reader.int64();
+                        break;
+                    }
+                case 2: {
+                        if (!(message.meta_graphs && message.meta_graphs.length))
+                            message.meta_graphs = [];
+                        message.meta_graphs.push($root.tensorflow.MetaGraphDef.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for SavedModel
+         * @function getTypeUrl
+         * @memberof tensorflow.SavedModel
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SavedModel.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.SavedModel";
+        };
+
+        return SavedModel;
+    })();
+
+    tensorflow.BundleHeaderProto = (function() {
+
+        /**
+         * Properties of a BundleHeaderProto.
+         * @memberof tensorflow
+         * @interface IBundleHeaderProto
+         * @property {number|null} [num_shards] BundleHeaderProto num_shards
+         * @property {tensorflow.BundleHeaderProto.Endianness|null} [endianness] BundleHeaderProto endianness
+         * @property {tensorflow.IVersionDef|null} [version] BundleHeaderProto version
+         */
+
+        /**
+         * Constructs a new BundleHeaderProto.
+         * @memberof tensorflow
+         * @classdesc Represents a BundleHeaderProto.
+         * @implements IBundleHeaderProto
+         * @constructor
+         * @param {tensorflow.IBundleHeaderProto=} [properties] Properties to set
+         */
+        function BundleHeaderProto(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * BundleHeaderProto num_shards.
+         * @member {number} num_shards
+         * @memberof tensorflow.BundleHeaderProto
+         * @instance
+         */
+        BundleHeaderProto.prototype.num_shards = 0;
+
+        /**
+         * BundleHeaderProto endianness.
+         * @member {tensorflow.BundleHeaderProto.Endianness} endianness
+         * @memberof tensorflow.BundleHeaderProto
+         * @instance
+         */
+        BundleHeaderProto.prototype.endianness = 0;
+
+        /**
+         * BundleHeaderProto version.
+         * @member {tensorflow.IVersionDef|null|undefined} version
+         * @memberof tensorflow.BundleHeaderProto
+         * @instance
+         */
+        BundleHeaderProto.prototype.version = null;
+
+        /**
+         * Creates a new BundleHeaderProto instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.BundleHeaderProto
+         * @static
+         * @param {tensorflow.IBundleHeaderProto=} [properties] Properties to set
+         * @returns {tensorflow.BundleHeaderProto} BundleHeaderProto instance
+         */
+        BundleHeaderProto.create = function create(properties) {
+            return new BundleHeaderProto(properties);
+        };
+
+        /**
+         * Encodes the specified BundleHeaderProto message. Does not implicitly {@link tensorflow.BundleHeaderProto.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.BundleHeaderProto
+         * @static
+         * @param {tensorflow.IBundleHeaderProto} message BundleHeaderProto message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        BundleHeaderProto.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.num_shards != null && Object.hasOwnProperty.call(message, "num_shards"))
+                writer.uint32(/* id 1, wireType 0 =*/8).int32(message.num_shards);
+            if (message.endianness != null && Object.hasOwnProperty.call(message, "endianness"))
+                writer.uint32(/* id 2, wireType 0 =*/16).int32(message.endianness);
+            if (message.version != null && Object.hasOwnProperty.call(message, "version"))
+                $root.tensorflow.VersionDef.encode(message.version, writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a BundleHeaderProto message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.BundleHeaderProto
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.BundleHeaderProto} BundleHeaderProto
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        BundleHeaderProto.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.BundleHeaderProto();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.num_shards = reader.int32();
+                        break;
+                    }
+                case 2: {
+                        message.endianness = reader.int32();
+                        break;
+                    }
+                case 3: {
+                        message.version = $root.tensorflow.VersionDef.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for BundleHeaderProto
+         * @function getTypeUrl
+         * @memberof tensorflow.BundleHeaderProto
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        BundleHeaderProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.BundleHeaderProto";
+        };
+
+        /**
+         * Endianness enum.
+         * @name tensorflow.BundleHeaderProto.Endianness
+         * @enum {number}
+         * @property {number} LITTLE=0 LITTLE value
+         * @property {number} BIG=1 BIG value
+         */
+        BundleHeaderProto.Endianness = (function() {
+            const valuesById = {}, values = Object.create(valuesById);
+            values[valuesById[0] = "LITTLE"] = 0;
+            values[valuesById[1] = "BIG"] = 1;
+            return values;
+        })();
+
+        return BundleHeaderProto;
+    })();
+
+    tensorflow.BundleEntryProto = (function() {
+
+        /**
+         * Properties of a BundleEntryProto.
+         * @memberof tensorflow
+         * @interface IBundleEntryProto
+         * @property {tensorflow.DataType|null} [dtype] BundleEntryProto dtype
+         * @property {tensorflow.ITensorShapeProto|null} [shape] BundleEntryProto shape
+         * @property {number|null} [shard_id] BundleEntryProto shard_id
+         * @property {number|Long|null} [offset] BundleEntryProto offset
+         * @property {number|Long|null} [size] BundleEntryProto size
+         * @property {number|null} [crc32c] BundleEntryProto crc32c
+         * @property {Array.<tensorflow.ITensorSliceProto>|null} [slices] BundleEntryProto slices
+         */
+
+        /**
+         * Constructs a new BundleEntryProto.
+         * @memberof tensorflow
+         * @classdesc Represents a BundleEntryProto.
+         * @implements IBundleEntryProto
+         * @constructor
+         * @param {tensorflow.IBundleEntryProto=} [properties] Properties to set
+         */
+        function BundleEntryProto(properties) {
+            this.slices = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * BundleEntryProto dtype.
+         * @member {tensorflow.DataType} dtype
+         * @memberof tensorflow.BundleEntryProto
+         * @instance
+         */
+        BundleEntryProto.prototype.dtype = 0;
+
+        /**
+         * BundleEntryProto shape.
+         * @member {tensorflow.ITensorShapeProto|null|undefined} shape
+         * @memberof tensorflow.BundleEntryProto
+         * @instance
+         */
+        BundleEntryProto.prototype.shape = null;
+
+        /**
+         * BundleEntryProto shard_id.
+         * @member {number} shard_id
+         * @memberof tensorflow.BundleEntryProto
+         * @instance
+         */
+        BundleEntryProto.prototype.shard_id = 0;
+
+        /**
+         * BundleEntryProto offset.
+         * @member {number|Long} offset
+         * @memberof tensorflow.BundleEntryProto
+         * @instance
+         */
+        BundleEntryProto.prototype.offset = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * BundleEntryProto size.
+         * @member {number|Long} size
+         * @memberof tensorflow.BundleEntryProto
+         * @instance
+         */
+        BundleEntryProto.prototype.size = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * BundleEntryProto crc32c.
+         * @member {number} crc32c
+         * @memberof tensorflow.BundleEntryProto
+         * @instance
+         */
+        BundleEntryProto.prototype.crc32c = 0;
+
+        /**
+         * BundleEntryProto slices.
+         * @member {Array.<tensorflow.ITensorSliceProto>} slices
+         * @memberof tensorflow.BundleEntryProto
+         * @instance
+         */
+        BundleEntryProto.prototype.slices = $util.emptyArray;
+
+        /**
+         * Creates a new BundleEntryProto instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.BundleEntryProto
+         * @static
+         * @param {tensorflow.IBundleEntryProto=} [properties] Properties to set
+         * @returns {tensorflow.BundleEntryProto} BundleEntryProto instance
+         */
+        BundleEntryProto.create = function create(properties) {
+            return new BundleEntryProto(properties);
+        };
+
+        /**
+         * Encodes the specified BundleEntryProto message. Does not implicitly {@link tensorflow.BundleEntryProto.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.BundleEntryProto
+         * @static
+         * @param {tensorflow.IBundleEntryProto} message BundleEntryProto message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        BundleEntryProto.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.dtype != null && Object.hasOwnProperty.call(message, "dtype"))
+                writer.uint32(/* id 1, wireType 0 =*/8).int32(message.dtype);
+            if (message.shape != null && Object.hasOwnProperty.call(message, "shape"))
+                $root.tensorflow.TensorShapeProto.encode(message.shape, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            if (message.shard_id != null && Object.hasOwnProperty.call(message, "shard_id"))
+                writer.uint32(/* id 3, wireType 0 =*/24).int32(message.shard_id);
+            if (message.offset != null && Object.hasOwnProperty.call(message, "offset"))
+                writer.uint32(/* id 4, wireType 0 =*/32).int64(message.offset);
+            if (message.size != null && Object.hasOwnProperty.call(message, "size"))
+                writer.uint32(/* id 5, wireType 0 =*/40).int64(message.size);
+            if (message.crc32c != null && Object.hasOwnProperty.call(message, "crc32c"))
+                writer.uint32(/* id 6, wireType 5 =*/53).fixed32(message.crc32c);
+            if (message.slices != null && message.slices.length)
+                for (let i = 0; i < message.slices.length; ++i)
+                    $root.tensorflow.TensorSliceProto.encode(message.slices[i], writer.uint32(/* id 7, wireType 2 =*/58).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a BundleEntryProto message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.BundleEntryProto
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.BundleEntryProto} BundleEntryProto
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        BundleEntryProto.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.BundleEntryProto();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.dtype = reader.int32();
+                        break;
+                    }
+                case 2: {
+                        message.shape = $root.tensorflow.TensorShapeProto.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 3: {
+                        message.shard_id = reader.int32();
+                        break;
+                    }
+                case 4: {
+                        message.offset = reader.int64();
+                        break;
+                    }
+                case 5: {
+                        message.size = reader.int64();
+                        break;
+                    }
+                case 6: {
+                        message.crc32c = reader.fixed32();
+                        break;
+                    }
+                case 7: {
+                        if (!(message.slices && message.slices.length))
+                            message.slices = [];
+                        message.slices.push($root.tensorflow.TensorSliceProto.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for BundleEntryProto
+         * @function getTypeUrl
+         * @memberof tensorflow.BundleEntryProto
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        BundleEntryProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.BundleEntryProto";
+        };
+
+        return BundleEntryProto;
+    })();
+
+    tensorflow.TensorSliceProto = (function() {
+
+        /**
+         * Properties of a TensorSliceProto.
+         * @memberof tensorflow
+         * @interface ITensorSliceProto
+         * @property {Array.<tensorflow.TensorSliceProto.IExtent>|null} [extent] TensorSliceProto extent
+         */
+
+        /**
+         * Constructs a new TensorSliceProto.
+         * @memberof tensorflow
+         * @classdesc Represents a TensorSliceProto.
+         * @implements ITensorSliceProto
+         * @constructor
+         * @param {tensorflow.ITensorSliceProto=} [properties] Properties to set
+         */
+        function TensorSliceProto(properties) {
+            this.extent = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * TensorSliceProto extent.
+         * @member {Array.<tensorflow.TensorSliceProto.IExtent>} extent
+         * @memberof tensorflow.TensorSliceProto
+         * @instance
+         */
+        TensorSliceProto.prototype.extent = $util.emptyArray;
+
+        /**
+         * Creates a new TensorSliceProto instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.TensorSliceProto
+         * @static
+         * @param {tensorflow.ITensorSliceProto=} [properties] Properties to set
+         * @returns {tensorflow.TensorSliceProto} TensorSliceProto instance
+         */
+        TensorSliceProto.create = function create(properties) {
+            return new TensorSliceProto(properties);
+        };
+
+        /**
+         * Encodes the specified TensorSliceProto message. Does not implicitly {@link tensorflow.TensorSliceProto.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.TensorSliceProto
+         * @static
+         * @param {tensorflow.ITensorSliceProto} message TensorSliceProto message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        TensorSliceProto.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.extent != null && message.extent.length)
+                for (let i = 0; i < message.extent.length; ++i)
+                    $root.tensorflow.TensorSliceProto.Extent.encode(message.extent[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a TensorSliceProto message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.TensorSliceProto
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.TensorSliceProto} TensorSliceProto
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        TensorSliceProto.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.TensorSliceProto();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.extent && message.extent.length))
+                            message.extent = [];
+                        message.extent.push($root.tensorflow.TensorSliceProto.Extent.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for TensorSliceProto
+         * @function getTypeUrl
+         * @memberof tensorflow.TensorSliceProto
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        TensorSliceProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.TensorSliceProto";
+        };
+
+        TensorSliceProto.Extent = (function() {
+
+            /**
+             * Properties of an Extent.
+             * @memberof tensorflow.TensorSliceProto
+             * @interface IExtent
+             * @property {number|Long|null} [start] Extent start
+             * @property {number|Long|null} [length] Extent length
+             */
+
+            /**
+             * Constructs a new Extent.
+             * @memberof tensorflow.TensorSliceProto
+             * @classdesc Represents an Extent.
+             * @implements IExtent
+             * @constructor
+             * @param {tensorflow.TensorSliceProto.IExtent=} [properties] Properties to set
+             */
+            function Extent(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Extent start.
+             * @member {number|Long} start
+             * @memberof tensorflow.TensorSliceProto.Extent
+             * @instance
+             */
+            Extent.prototype.start = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * Extent length.
+             * @member {number|Long|null|undefined} length
+             * @memberof tensorflow.TensorSliceProto.Extent
+             * @instance
+             */
+            Extent.prototype.length = null;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            /**
+             * Extent has_length.
+             * @member {"length"|undefined} has_length
+             * @memberof tensorflow.TensorSliceProto.Extent
+             * @instance
+             */
+            Object.defineProperty(Extent.prototype, "has_length", {
+                get: $util.oneOfGetter($oneOfFields = ["length"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new Extent instance using the specified properties.
+             * @function create
+             * @memberof tensorflow.TensorSliceProto.Extent
+             * @static
+             * @param {tensorflow.TensorSliceProto.IExtent=} [properties] Properties to set
+             * @returns {tensorflow.TensorSliceProto.Extent} Extent instance
+             */
+            Extent.create = function create(properties) {
+                return new Extent(properties);
+            };
+
+            /**
+             * Encodes the specified Extent message. Does not implicitly {@link tensorflow.TensorSliceProto.Extent.verify|verify} messages.
+             * @function encode
+             * @memberof tensorflow.TensorSliceProto.Extent
+             * @static
+             * @param {tensorflow.TensorSliceProto.IExtent} message Extent message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Extent.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.start != null && Object.hasOwnProperty.call(message, "start"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).int64(message.start);
+                if (message.length != null && Object.hasOwnProperty.call(message, "length"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).int64(message.length);
+                return writer;
+            };
+
+            /**
+             * Decodes an Extent message from the specified reader or buffer.
+             * @function decode
+             * @memberof tensorflow.TensorSliceProto.Extent
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tensorflow.TensorSliceProto.Extent} Extent
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Extent.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.TensorSliceProto.Extent();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.start = reader.int64();
+                            break;
+                        }
+                    case 2: {
+                            message.length = reader.int64();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for Extent
+             * @function getTypeUrl
+             * @memberof tensorflow.TensorSliceProto.Extent
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            Extent.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.TensorSliceProto.Extent";
+            };
+
+            return Extent;
+        })();
+
+        return TensorSliceProto;
+    })();
+
+    tensorflow.VariableDef = (function() {
+
+        /**
+         * Properties of a VariableDef.
+         * @memberof tensorflow
+         * @interface IVariableDef
+         * @property {string|null} [variable_name] VariableDef variable_name
+         * @property {string|null} [initial_value_name] VariableDef initial_value_name
+         * @property {string|null} [initializer_name] VariableDef initializer_name
+         * @property {string|null} [snapshot_name] VariableDef snapshot_name
+         * @property {tensorflow.ISaveSliceInfoDef|null} [save_slice_info_def] VariableDef save_slice_info_def
+         * @property {boolean|null} [is_resource] VariableDef is_resource
+         * @property {boolean|null} [trainable] VariableDef trainable
+         * @property {number|null} [synchronization] VariableDef synchronization
+         * @property {number|null} [aggregation] VariableDef aggregation
+         */
+
+        /**
+         * Constructs a new VariableDef.
+         * @memberof tensorflow
+         * @classdesc Represents a VariableDef.
+         * @implements IVariableDef
+         * @constructor
+         * @param {tensorflow.IVariableDef=} [properties] Properties to set
+         */
+        function VariableDef(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * VariableDef variable_name.
+         * @member {string} variable_name
+         * @memberof tensorflow.VariableDef
+         * @instance
+         */
+        VariableDef.prototype.variable_name = "";
+
+        /**
+         * VariableDef initial_value_name.
+         * @member {string} initial_value_name
+         * @memberof tensorflow.VariableDef
+         * @instance
+         */
+        VariableDef.prototype.initial_value_name = "";
+
+        /**
+         * VariableDef initializer_name.
+         * @member {string} initializer_name
+         * @memberof tensorflow.VariableDef
+         * @instance
+         */
+        VariableDef.prototype.initializer_name = "";
+
+        /**
+         * VariableDef snapshot_name.
+         * @member {string} snapshot_name
+         * @memberof tensorflow.VariableDef
+         * @instance
+         */
+        VariableDef.prototype.snapshot_name = "";
+
+        /**
+         * VariableDef save_slice_info_def.
+         * @member {tensorflow.ISaveSliceInfoDef|null|undefined} save_slice_info_def
+         * @memberof tensorflow.VariableDef
+         * @instance
+         */
+        VariableDef.prototype.save_slice_info_def = null;
+
+        /**
+         * VariableDef is_resource.
+         * @member {boolean} is_resource
+         * @memberof tensorflow.VariableDef
+         * @instance
+         */
+        VariableDef.prototype.is_resource = false;
+
+        /**
+         * VariableDef trainable.
+         * @member {boolean} trainable
+         * @memberof tensorflow.VariableDef
+         * @instance
+         */
+        VariableDef.prototype.trainable = false;
+
+        /**
+         * VariableDef synchronization.
+         * @member {number} synchronization
+         * @memberof tensorflow.VariableDef
+         * @instance
+         */
+        VariableDef.prototype.synchronization = 0;
+
+        /**
+         * VariableDef aggregation.
+         * @member {number} aggregation
+         * @memberof tensorflow.VariableDef
+         * @instance
+         */
+        VariableDef.prototype.aggregation = 0;
+
+        /**
+         * Creates a new VariableDef instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.VariableDef
+         * @static
+         * @param {tensorflow.IVariableDef=} [properties] Properties to set
+         * @returns {tensorflow.VariableDef} VariableDef instance
+         */
+        VariableDef.create = function create(properties) {
+            return new VariableDef(properties);
+        };
+
+        /**
+         * Encodes the specified VariableDef message. Does not implicitly {@link tensorflow.VariableDef.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.VariableDef
+         * @static
+         * @param {tensorflow.IVariableDef} message VariableDef message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        VariableDef.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.variable_name != null && Object.hasOwnProperty.call(message, "variable_name"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.variable_name);
+            if (message.initializer_name != null && Object.hasOwnProperty.call(message, "initializer_name"))
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.initializer_name);
+            if (message.snapshot_name != null && Object.hasOwnProperty.call(message, "snapshot_name"))
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.snapshot_name);
+            if (message.save_slice_info_def != null && Object.hasOwnProperty.call(message, "save_slice_info_def"))
+                $root.tensorflow.SaveSliceInfoDef.encode(message.save_slice_info_def, writer.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+            if (message.is_resource != null && Object.hasOwnProperty.call(message, "is_resource"))
+                writer.uint32(/* id 5, wireType 0 =*/40).bool(message.is_resource);
+            if (message.initial_value_name != null && Object.hasOwnProperty.call(message, "initial_value_name"))
+                writer.uint32(/* id 6, wireType 2 =*/50).string(message.initial_value_name);
+            if (message.trainable != null && Object.hasOwnProperty.call(message, "trainable"))
+                writer.uint32(/* id 7, wireType 0 =*/56).bool(message.trainable);
+            if (message.synchronization != null && Object.hasOwnProperty.call(message, "synchronization"))
+                writer.uint32(/* id 8, wireType 0 =*/64).int32(message.synchronization);
+            if (message.aggregation != null && Object.hasOwnProperty.call(message, "aggregation"))
+                writer.uint32(/* id 9, wireType 0 =*/72).int32(message.aggregation);
+            return writer;
+        };
+
+        /**
+         * Decodes a VariableDef message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.VariableDef
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.VariableDef} VariableDef
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        VariableDef.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.VariableDef();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.variable_name = reader.string();
+                        break;
+                    }
+                case 6: {
+                        message.initial_value_name = reader.string();
+                        break;
+                    }
+                case 2: {
+                        message.initializer_name = reader.string();
+                        break;
+                    }
+                case 3: {
+                        message.snapshot_name = reader.string();
+                        break;
+                    }
+                case 4: {
+                        message.save_slice_info_def = $root.tensorflow.SaveSliceInfoDef.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 5: {
+                        message.is_resource = reader.bool();
+                        break;
+                    }
+                case 7: {
+                        message.trainable = reader.bool();
+                        break;
+                    }
+                case 8: {
+                        message.synchronization = reader.int32();
+                        break;
+                    }
+                case 9: {
+                        message.aggregation = reader.int32();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for VariableDef
+         * @function getTypeUrl
+         * @memberof tensorflow.VariableDef
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        VariableDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.VariableDef";
+        };
+
+        return VariableDef;
+    })();
+
+    tensorflow.SaveSliceInfoDef = (function() {
+
+        /**
+         * Properties of a SaveSliceInfoDef.
+         * @memberof tensorflow
+         * @interface ISaveSliceInfoDef
+         * @property {string|null} [full_name] SaveSliceInfoDef full_name
+         * @property {Array.<number|Long>|null} [full_shape] SaveSliceInfoDef full_shape
+         * @property {Array.<number|Long>|null} [var_offset] SaveSliceInfoDef var_offset
+         * @property {Array.<number|Long>|null} [var_shape] SaveSliceInfoDef var_shape
+         */
+
+        /**
+         * Constructs a new SaveSliceInfoDef.
+         * @memberof tensorflow
+         * @classdesc Represents a SaveSliceInfoDef.
+         * @implements ISaveSliceInfoDef
+         * @constructor
+         * @param {tensorflow.ISaveSliceInfoDef=} [properties] Properties to set
+         */
+        function SaveSliceInfoDef(properties) {
+            this.full_shape = [];
+            this.var_offset = [];
+            this.var_shape = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * SaveSliceInfoDef full_name.
+         * @member {string} full_name
+         * @memberof tensorflow.SaveSliceInfoDef
+         * @instance
+         */
+        SaveSliceInfoDef.prototype.full_name = "";
+
+        /**
+         * SaveSliceInfoDef full_shape.
+         * @member {Array.<number|Long>} full_shape
+         * @memberof tensorflow.SaveSliceInfoDef
+         * @instance
+         */
+        SaveSliceInfoDef.prototype.full_shape = $util.emptyArray;
+
+        /**
+         * SaveSliceInfoDef var_offset.
+         * @member {Array.<number|Long>} var_offset
+         * @memberof tensorflow.SaveSliceInfoDef
+         * @instance
+         */
+        SaveSliceInfoDef.prototype.var_offset = $util.emptyArray;
+
+        /**
+         * SaveSliceInfoDef var_shape.
+         * @member {Array.<number|Long>} var_shape
+         * @memberof tensorflow.SaveSliceInfoDef
+         * @instance
+         */
+        SaveSliceInfoDef.prototype.var_shape = $util.emptyArray;
+
+        /**
+         * Creates a new SaveSliceInfoDef instance using the specified properties.
+         * @function create
+         * @memberof tensorflow.SaveSliceInfoDef
+         * @static
+         * @param {tensorflow.ISaveSliceInfoDef=} [properties] Properties to set
+         * @returns {tensorflow.SaveSliceInfoDef} SaveSliceInfoDef instance
+         */
+        SaveSliceInfoDef.create = function create(properties) {
+            return new SaveSliceInfoDef(properties);
+        };
+
+        /**
+         * Encodes the specified SaveSliceInfoDef message. Does not implicitly {@link tensorflow.SaveSliceInfoDef.verify|verify} messages.
+         * @function encode
+         * @memberof tensorflow.SaveSliceInfoDef
+         * @static
+         * @param {tensorflow.ISaveSliceInfoDef} message SaveSliceInfoDef message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SaveSliceInfoDef.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.full_name != null && Object.hasOwnProperty.call(message, "full_name"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.full_name);
+            if (message.full_shape != null && message.full_shape.length) {
+                writer.uint32(/* id 2, wireType 2 =*/18).fork();
+                for (let i = 0; i < message.full_shape.length; ++i)
+                    writer.int64(message.full_shape[i]);
+                writer.ldelim();
+            }
+            if (message.var_offset != null && message.var_offset.length) {
+                writer.uint32(/* id 3, wireType 2 =*/26).fork();
+                for (let i = 0; i < message.var_offset.length; ++i)
+                    writer.int64(message.var_offset[i]);
+                writer.ldelim();
+            }
+            if (message.var_shape != null && message.var_shape.length) {
+                writer.uint32(/* id 4, wireType 2 =*/34).fork();
+                for (let i = 0; i < message.var_shape.length; ++i)
+                    writer.int64(message.var_shape[i]);
+                writer.ldelim();
+            }
+            return writer;
+        };
+
+        /**
+         * Decodes a SaveSliceInfoDef message from the specified reader or buffer.
+         * @function decode
+         * @memberof tensorflow.SaveSliceInfoDef
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {tensorflow.SaveSliceInfoDef} SaveSliceInfoDef
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SaveSliceInfoDef.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.SaveSliceInfoDef();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.full_name = reader.string();
+                        break;
+                    }
+                case 2: {
+                        if (!(message.full_shape && message.full_shape.length))
+                            message.full_shape = [];
+                        if ((tag & 7) === 2) {
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            while (reader.pos < end2)
+                                message.full_shape.push(reader.int64());
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                        } else
+                            message.full_shape.push(reader.int64());
+                        break;
+                    }
+                case 3: {
+                        if (!(message.var_offset && message.var_offset.length))
+                            message.var_offset = [];
+                        if ((tag & 7) === 2) {
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            while (reader.pos < end2)
+                                message.var_offset.push(reader.int64());
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                        } else
+                            message.var_offset.push(reader.int64());
+                        break;
+                    }
+                case 4: {
+                        if (!(message.var_shape && message.var_shape.length))
+                            message.var_shape = [];
+                        if ((tag & 7) === 2) {
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            while (reader.pos < end2)
+                                message.var_shape.push(reader.int64());
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                        } else
+                            message.var_shape.push(reader.int64());
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for SaveSliceInfoDef
+         * @function getTypeUrl
+         * @memberof tensorflow.SaveSliceInfoDef
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SaveSliceInfoDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.SaveSliceInfoDef";
+        };
+
+        return SaveSliceInfoDef;
+    })();
+
     return tensorflow;
+})();
+
+export const keras = $root.keras = (() => {
+
+    /**
+     * Namespace keras.
+     * @exports keras
+     * @namespace
+     */
+    const keras = {};
+
+    keras.SavedMetadata = (function() {
+
+        /**
+         * Properties of a SavedMetadata.
+         * @memberof keras
+         * @interface ISavedMetadata
+         * @property {Array.<keras.ISavedObject>|null} [nodes] SavedMetadata nodes
+         */
+
+        /**
+         * Constructs a new SavedMetadata.
+         * @memberof keras
+         * @classdesc Represents a SavedMetadata.
+         * @implements ISavedMetadata
+         * @constructor
+         * @param {keras.ISavedMetadata=} [properties] Properties to set
+         */
+        function SavedMetadata(properties) {
+            this.nodes = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * SavedMetadata nodes.
+         * @member {Array.<keras.ISavedObject>} nodes
+         * @memberof keras.SavedMetadata
+         * @instance
+         */
+        SavedMetadata.prototype.nodes = $util.emptyArray;
+
+        /**
+         * Creates a new SavedMetadata instance using the specified properties.
+         * @function create
+         * @memberof keras.SavedMetadata
+         * @static
+         * @param {keras.ISavedMetadata=} [properties] Properties to set
+         * @returns {keras.SavedMetadata} SavedMetadata instance
+         */
+        SavedMetadata.create = function create(properties) {
+            return new SavedMetadata(properties);
+        };
+
+        /**
+         * Encodes the specified SavedMetadata message. Does not implicitly {@link keras.SavedMetadata.verify|verify} messages.
+         * @function encode
+         * @memberof keras.SavedMetadata
+         * @static
+         * @param {keras.ISavedMetadata} message SavedMetadata message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SavedMetadata.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.nodes != null && message.nodes.length)
+                for (let i = 0; i < message.nodes.length; ++i)
+                    $root.keras.SavedObject.encode(message.nodes[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a SavedMetadata message from the specified reader or buffer.
+         * @function decode
+         * @memberof keras.SavedMetadata
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {keras.SavedMetadata} SavedMetadata
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SavedMetadata.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.keras.SavedMetadata();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.nodes && message.nodes.length))
+                            message.nodes = [];
+                        message.nodes.push($root.keras.SavedObject.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for SavedMetadata
+         * @function getTypeUrl
+         * @memberof keras.SavedMetadata
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SavedMetadata.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/keras.SavedMetadata";
+        };
+
+        return SavedMetadata;
+    })();
+
+    keras.SavedObject = (function() {
+
+        /**
+         * Properties of a SavedObject.
+         * @memberof keras
+         * @interface ISavedObject
+         * @property {number|null} [node_id] SavedObject node_id
+         * @property {string|null} [node_path] SavedObject node_path
+         * @property {string|null} [identifier] SavedObject identifier
+         * @property {string|null} [metadata] SavedObject metadata
+         * @property {tensorflow.IVersionDef|null} [version] SavedObject version
+         */
+
+        /**
+         * Constructs a new SavedObject.
+         * @memberof keras
+         * @classdesc Represents a SavedObject.
+         * @implements ISavedObject
+         * @constructor
+         * @param {keras.ISavedObject=} [properties] Properties to set
+         */
+        function SavedObject(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * SavedObject node_id.
+         * @member {number} node_id
+         * @memberof keras.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.node_id = 0;
+
+        /**
+         * SavedObject node_path.
+         * @member {string} node_path
+         * @memberof keras.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.node_path = "";
+
+        /**
+         * SavedObject identifier.
+         * @member {string} identifier
+         * @memberof keras.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.identifier = "";
+
+        /**
+         * SavedObject metadata.
+         * @member {string} metadata
+         * @memberof keras.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.metadata = "";
+
+        /**
+         * SavedObject version.
+         * @member {tensorflow.IVersionDef|null|undefined} version
+         * @memberof keras.SavedObject
+         * @instance
+         */
+        SavedObject.prototype.version = null;
+
+        /**
+         * Creates a new SavedObject instance using the specified properties.
+         * @function create
+         * @memberof keras.SavedObject
+         * @static
+         * @param {keras.ISavedObject=} [properties] Properties to set
+         * @returns {keras.SavedObject} SavedObject instance
+         */
+        SavedObject.create = function create(properties) {
+            return new SavedObject(properties);
+        };
+
+        /**
+         * Encodes the specified SavedObject message. Does not implicitly {@link keras.SavedObject.verify|verify} messages.
+         * @function encode
+         * @memberof keras.SavedObject
+         * @static
+         * @param {keras.ISavedObject} message SavedObject message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SavedObject.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.node_id != null && Object.hasOwnProperty.call(message, "node_id"))
+                writer.uint32(/* id 2, wireType 0 =*/16).int32(message.node_id);
+            if (message.node_path != null && Object.hasOwnProperty.call(message, "node_path"))
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.node_path);
+            if (message.identifier != null && Object.hasOwnProperty.call(message, "identifier"))
+                writer.uint32(/* id 4, wireType 2 =*/34).string(message.identifier);
+            if (message.metadata != null && Object.hasOwnProperty.call(message, "metadata"))
+                writer.uint32(/* id 5, wireType 2 =*/42).string(message.metadata);
+            if (message.version != null && Object.hasOwnProperty.call(message, "version"))
+                $root.tensorflow.VersionDef.encode(message.version, writer.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a SavedObject message from the specified reader or buffer.
+         * @function decode
+         * @memberof keras.SavedObject
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {keras.SavedObject} SavedObject
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SavedObject.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.keras.SavedObject();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 2: {
+                        message.node_id = reader.int32();
+                        break;
+                    }
+                case 3: {
+                        message.node_path = reader.string();
+                        break;
+                    }
+                case 4: {
+                        message.identifier = reader.string();
+                        break;
+                    }
+                case 5: {
+                        message.metadata = reader.string();
+                        break;
+                    }
+                case 6: {
+                        message.version = $root.tensorflow.VersionDef.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        /**
+         * Gets the default type url for SavedObject
+         * @function getTypeUrl
+         * @memberof keras.SavedObject
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SavedObject.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/keras.SavedObject";
+        };
+
+        return SavedObject;
+    })();
+
+    return keras;
 })();
 
 export const google = $root.google = (() => {

@@ -1,0 +1,156 @@
+/**
+ * Keras layers as inference-mode graph ops (channels-last, float32). Each
+ * function takes the incoming tensor and returns the layer's output tensor
+ * with its static shape; anything it cannot express throws a FormatError
+ * naming the layer before a single file is written.
+ */
+import { errorsFor, type FormatError } from '@tfsave/core';
+import { applyActivation } from './activations.js';
+import { attr, type GraphBuilder, type GraphTensor } from './graph-builder.js';
+import type { LayerSpec, WeightSpec } from './model-spec.js';
+
+const fail = errorsFor('saved-model');
+
+/** Layer classes the writer can export. */
+export const SUPPORTED_LAYERS: readonly string[] = [
+  'InputLayer', 'Dense', 'Dropout', 'Flatten', 'Reshape', 'Activation', 'Conv2D', 'MaxPooling2D', 'AveragePooling2D',
+  'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'BatchNormalization', 'ReLU', 'Softmax',
+];
+
+const unsupported = (layer: string, what: string): FormatError => fail.unsupported(`layer ${layer}: ${what}`, 'layer');
+
+function pair(v: unknown, dflt: number): [number, number] {
+  if (typeof v === 'number') return [v, v];
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return [v[0] as number, v[1] as number];
+  return [dflt, dflt];
+}
+
+function weight(layer: string, spec: LayerSpec, role: string, index: number, required: boolean): WeightSpec | undefined {
+  const ws = spec.weights ?? [];
+  const byName = ws.find((w) => w.name.split('/').pop()?.replace(/:\d+$/, '') === role);
+  const w = byName ?? ws[index];
+  if (w === undefined && required) throw unsupported(layer, `missing weight '${role}'`);
+  if (w !== undefined) {
+    if (w.dtype !== undefined && w.dtype !== 'float32') throw unsupported(layer, `weight ${w.name} has dtype ${w.dtype}; only float32 is exported`);
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    if (n !== w.data.length) throw unsupported(layer, `weight ${w.name} has ${w.data.length} values for shape [${w.shape.join(', ')}]`);
+  }
+  return w;
+}
+
+function spatial(inSize: number, k: number, s: number, d: number, padding: string): number {
+  const eff = (k - 1) * d + 1;
+  return padding === 'same' ? Math.ceil(inSize / s) : Math.floor((inSize - eff) / s) + 1;
+}
+
+/** Appends the ops of one layer to `g`. */
+export function addLayer(g: GraphBuilder, spec: LayerSpec, x: GraphTensor): GraphTensor {
+  const cfg = spec.config;
+  const name = typeof cfg['name'] === 'string' ? cfg['name'] : spec.class_name.toLowerCase();
+  const act = (scope: string, t: string, key = 'activation') => applyActivation(g, scope, t, typeof cfg[key] === 'string' ? (cfg[key] as string) : 'linear', name);
+  switch (spec.class_name) {
+    case 'InputLayer':
+    case 'Dropout':
+    case 'SpatialDropout2D':
+    case 'GaussianNoise':
+    case 'GaussianDropout':
+      return x;
+    case 'Activation':
+      return { name: act(name, x.name), shape: x.shape };
+    case 'ReLU':
+      if (cfg['max_value'] !== undefined && cfg['max_value'] !== null || (cfg['negative_slope'] ?? 0) !== 0 || (cfg['threshold'] ?? 0) !== 0) throw unsupported(name, 'ReLU with max_value/negative_slope/threshold');
+      return { name: g.float(`${name}/Relu`, 'Relu', [x.name]), shape: x.shape };
+    case 'Softmax':
+      if (cfg['axis'] !== undefined && cfg['axis'] !== -1 && cfg['axis'] !== x.shape.length) throw unsupported(name, `softmax over axis ${String(cfg['axis'])}`);
+      return { name: g.float(`${name}/Softmax`, 'Softmax', [x.name]), shape: x.shape };
+    case 'Dense': {
+      if (x.shape.length !== 1) throw unsupported(name, `Dense on inputs of rank ${x.shape.length + 1} (add a Flatten first)`);
+      const kernel = weight(name, spec, 'kernel', 0, true)!;
+      const units = kernel.shape[1] ?? 0;
+      if (kernel.shape.length !== 2 || kernel.shape[0] !== x.shape[0]) throw unsupported(name, `kernel shape [${kernel.shape.join(', ')}] does not fit input [${x.shape.join(', ')}]`);
+      let y = g.float(`${name}/MatMul`, 'MatMul', [x.name, g.constFloat(`${name}/kernel`, kernel.data, kernel.shape)]);
+      if (cfg['use_bias'] !== false) {
+        const bias = weight(name, spec, 'bias', 1, true)!;
+        y = g.float(`${name}/BiasAdd`, 'BiasAdd', [y, g.constFloat(`${name}/bias`, bias.data, bias.shape)]);
+      }
+      return { name: act(name, y), shape: [units] };
+    }
+    case 'Flatten': {
+      const n = x.shape.reduce((a, b) => a * b, 1);
+      return { name: g.op(`${name}/Reshape`, 'Reshape', [x.name, g.constInt(`${name}/Const`, [-1, n])], { T: attr.type(1), Tshape: attr.type(3) }), shape: [n] };
+    }
+    case 'Reshape': {
+      const target = cfg['target_shape'];
+      if (!Array.isArray(target) || !target.every((d) => typeof d === 'number')) throw unsupported(name, 'target_shape missing');
+      const dims = target as number[];
+      const known = dims.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+      const total = x.shape.reduce((a, b) => a * b, 1);
+      const shape = dims.map((d) => (d === -1 ? total / known : d));
+      if (shape.reduce((a, b) => a * b, 1) !== total) throw unsupported(name, `cannot reshape [${x.shape.join(', ')}] to [${dims.join(', ')}]`);
+      return { name: g.op(`${name}/Reshape`, 'Reshape', [x.name, g.constInt(`${name}/shape`, [-1, ...shape])], { T: attr.type(1), Tshape: attr.type(3) }), shape };
+    }
+    case 'Conv2D': {
+      if (x.shape.length !== 3) throw unsupported(name, `Conv2D needs (h, w, c) inputs, got [${x.shape.join(', ')}]`);
+      if ((cfg['data_format'] ?? 'channels_last') !== 'channels_last') throw unsupported(name, 'data_format channels_first');
+      if ((cfg['groups'] ?? 1) !== 1) throw unsupported(name, 'grouped convolution');
+      const kernel = weight(name, spec, 'kernel', 0, true)!;
+      const [kh, kw] = [kernel.shape[0]!, kernel.shape[1]!];
+      const [sh, sw] = pair(cfg['strides'], 1);
+      const [dh, dw] = pair(cfg['dilation_rate'], 1);
+      const padding = String(cfg['padding'] ?? 'valid');
+      if (padding !== 'valid' && padding !== 'same') throw unsupported(name, `padding '${padding}'`);
+      let y = g.float(`${name}/Conv2D`, 'Conv2D', [x.name, g.constFloat(`${name}/kernel`, kernel.data, kernel.shape)], {
+        strides: attr.ints([1, sh, sw, 1]), dilations: attr.ints([1, dh, dw, 1]), padding: attr.s(padding.toUpperCase()), data_format: attr.s('NHWC'),
+      });
+      if (cfg['use_bias'] !== false) {
+        const bias = weight(name, spec, 'bias', 1, true)!;
+        y = g.float(`${name}/BiasAdd`, 'BiasAdd', [y, g.constFloat(`${name}/bias`, bias.data, bias.shape)]);
+      }
+      return { name: act(name, y), shape: [spatial(x.shape[0]!, kh, sh, dh, padding), spatial(x.shape[1]!, kw, sw, dw, padding), kernel.shape[3]!] };
+    }
+    case 'MaxPooling2D':
+    case 'AveragePooling2D': {
+      if (x.shape.length !== 3) throw unsupported(name, `pooling needs (h, w, c) inputs, got [${x.shape.join(', ')}]`);
+      const [ph, pw] = pair(cfg['pool_size'], 2);
+      const [sh, sw] = cfg['strides'] === null || cfg['strides'] === undefined ? [ph, pw] : pair(cfg['strides'], ph);
+      const padding = String(cfg['padding'] ?? 'valid');
+      const op = spec.class_name === 'MaxPooling2D' ? 'MaxPool' : 'AvgPool';
+      const y = g.float(`${name}/${op}`, op, [x.name], { ksize: attr.ints([1, ph, pw, 1]), strides: attr.ints([1, sh, sw, 1]), padding: attr.s(padding.toUpperCase()), data_format: attr.s('NHWC') });
+      return { name: y, shape: [spatial(x.shape[0]!, ph, sh, 1, padding), spatial(x.shape[1]!, pw, sw, 1, padding), x.shape[2]!] };
+    }
+    case 'GlobalAveragePooling2D':
+    case 'GlobalMaxPooling2D': {
+      if (x.shape.length !== 3 || cfg['keepdims'] === true) throw unsupported(name, `global pooling of [${x.shape.join(', ')}] (keepdims ${String(cfg['keepdims'])})`);
+      const op = spec.class_name === 'GlobalAveragePooling2D' ? 'Mean' : 'Max';
+      const y = g.op(`${name}/${op}`, op, [x.name, g.constInt(`${name}/reduction_indices`, [1, 2])], { T: attr.type(1), Tidx: attr.type(3), keep_dims: attr.b(false) });
+      return { name: y, shape: [x.shape[2]!] };
+    }
+    case 'BatchNormalization':
+      return batchNorm(g, spec, name, x);
+    default:
+      throw unsupported(name, `class ${spec.class_name} cannot be exported (supported: ${SUPPORTED_LAYERS.join(', ')})`);
+  }
+}
+
+/** Inference-mode batch normalization folded into one multiply and one add over the last axis. */
+function batchNorm(g: GraphBuilder, spec: LayerSpec, name: string, x: GraphTensor): GraphTensor {
+  const cfg = spec.config;
+  const axis = Array.isArray(cfg['axis']) ? (cfg['axis'] as unknown[])[0] : cfg['axis'] ?? -1;
+  if (axis !== -1 && axis !== x.shape.length) throw unsupported(name, `BatchNormalization over axis ${String(axis)} (only the last axis)`);
+  const ch = x.shape[x.shape.length - 1]!;
+  const scale = cfg['scale'] !== false, center = cfg['center'] !== false;
+  let i = 0;
+  const gamma = scale ? weight(name, spec, 'gamma', i++, true)! : undefined;
+  const beta = center ? weight(name, spec, 'beta', i++, true)! : undefined;
+  const mean = weight(name, spec, 'moving_mean', i++, true)!;
+  const variance = weight(name, spec, 'moving_variance', i++, true)!;
+  const eps = typeof cfg['epsilon'] === 'number' ? cfg['epsilon'] : 1e-3;
+  const mul = new Float32Array(ch), add = new Float32Array(ch);
+  for (let c = 0; c < ch; c++) {
+    const inv = Math.fround(1 / Math.sqrt(Math.fround(variance.data[c]! + eps)));
+    mul[c] = Math.fround(inv * (gamma?.data[c] ?? 1));
+    add[c] = Math.fround((beta?.data[c] ?? 0) - mean.data[c]! * mul[c]!);
+  }
+  const y = g.float(`${name}/batchnorm/mul`, 'Mul', [x.name, g.constFloat(`${name}/batchnorm/scale`, mul, [ch])]);
+  return { name: g.float(`${name}/batchnorm/add`, 'AddV2', [y, g.constFloat(`${name}/batchnorm/offset`, add, [ch])]), shape: x.shape };
+}

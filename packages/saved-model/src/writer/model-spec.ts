@@ -1,0 +1,35 @@
+/** The neutral model description the SavedModel writer takes (no framework dependency). */
+
+/** One weight of a layer, in Keras order and layout (Dense kernel `[in, out]`, Conv2D kernel `[kh, kw, in, out]`). */
+export interface WeightSpec {
+  /** Keras weight name; its last path component (`kernel`, `bias`, `gamma`, `beta`, `moving_mean`, `moving_variance`) selects the role. */
+  readonly name: string;
+  readonly shape: readonly number[];
+  /** Only float32 is written. */
+  readonly dtype?: 'float32';
+  readonly data: Float32Array;
+}
+
+/** One layer: Keras `class_name` and `config` (snake_case, as in model JSON) plus its weights. */
+export interface LayerSpec {
+  readonly class_name: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly weights?: readonly WeightSpec[];
+}
+
+/** A Sequential model to export. */
+export interface ModelSpec {
+  readonly layers: readonly LayerSpec[];
+  /** Input shape without the batch dimension, e.g. `[784]` or `[28, 28, 1]`. */
+  readonly inputShape: readonly number[];
+  /** Only `float32` is supported. Default `float32`. */
+  readonly inputDtype?: 'float32';
+  /** Signature input key. Default `inputs`. */
+  readonly inputName?: string;
+  /** Signature output key. Default `output_0`. */
+  readonly outputName?: string;
+  /** Keras model JSON (`model_config`). Accepted but not yet written (keras_metadata.pb is future work). */
+  readonly kerasConfig?: unknown;
+  /** Keras `training_config` JSON. Not yet written. */
+  readonly trainingConfig?: unknown;
+}

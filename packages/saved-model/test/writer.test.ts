@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemorySinkFactory } from '@tfsave/core';
+import { repoRoot, runPythonScript } from '@tfsave/core/node';
+import { SUPPORTED_ACTIVATIONS, buildSavedModel, parseSavedModel, writeSavedModel, type LayerSpec, type ModelSpec } from '../src/index.js';
+import { writeSavedModelDir } from '../src/node/index.js';
+
+let seed = 7;
+const rnd = (n: number, scale = 0.5) => Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 2 * scale);
+const w = (name: string, shape: number[], scale = 0.5) => ({ name, shape, data: rnd(shape.reduce((a, b) => a * b, 1), scale) });
+// Glorot-uniform-sized kernels, as Keras initializes them.
+const dense = (name: string, inp: number, units: number, activation: string): LayerSpec =>
+  ({ class_name: 'Dense', config: { name, units, activation }, weights: [w('kernel', [inp, units], Math.sqrt(6 / (inp + units))), w('bias', [units], 0.1)] });
+const bn = (name: string, ch: number): LayerSpec => ({
+  class_name: 'BatchNormalization', config: { name, axis: -1, epsilon: 0.001 },
+  weights: [w('gamma', [ch]), w('beta', [ch]), w('moving_mean', [ch]), { name: 'moving_variance', shape: [ch], data: rnd(ch, 0.4).map((v) => v + 0.5) }],
+});
+
+const models: Record<string, ModelSpec> = {
+  // The tutorial architecture: Dense(512, relu) -> Dropout -> Dense(10).
+  tutorial_mlp: { inputShape: [784], inputName: 'dense_input', outputName: 'dense_1', layers: [dense('dense', 784, 512, 'relu'), { class_name: 'Dropout', config: { name: 'dropout', rate: 0.2 } }, dense('dense_1', 512, 10, 'linear')] },
+  activations: {
+    inputShape: [6],
+    layers: SUPPORTED_ACTIVATIONS.filter((a) => a !== 'log_softmax').map((a, i) => dense(`d_${a}`, 6, 6, a)).concat([
+      { class_name: 'Activation', config: { name: 'act', activation: 'tanh' } }, dense('out', 6, 3, 'softmax')]),
+  },
+  cnn: {
+    inputShape: [12, 12, 2],
+    layers: [
+      { class_name: 'Conv2D', config: { name: 'conv', filters: 4, kernel_size: [3, 3], strides: [1, 1], padding: 'same', activation: 'relu' }, weights: [w('kernel', [3, 3, 2, 4]), w('bias', [4])] },
+      bn('bn', 4),
+      { class_name: 'MaxPooling2D', config: { name: 'pool', pool_size: [2, 2], padding: 'valid' } },
+      { class_name: 'Conv2D', config: { name: 'conv_1', filters: 3, kernel_size: [2, 2], strides: [2, 2], padding: 'valid', activation: 'linear', use_bias: false }, weights: [w('kernel', [2, 2, 4, 3])] },
+      { class_name: 'AveragePooling2D', config: { name: 'avg', pool_size: [2, 2], strides: [1, 1], padding: 'same' } },
+      { class_name: 'Flatten', config: { name: 'flatten' } },
+      { class_name: 'Reshape', config: { name: 'reshape', target_shape: [3, -1] } },
+      { class_name: 'Reshape', config: { name: 'reshape_1', target_shape: [27] } },
+      dense('dense', 27, 5, 'softmax'),
+    ],
+  },
+  global_pool: {
+    inputShape: [5, 5, 3],
+    layers: [{ class_name: 'GlobalAveragePooling2D', config: { name: 'gap' } }, dense('dense', 3, 2, 'sigmoid')],
+  },
+};
+
+test('the writer builds a graph TF loads, runs and lists (tf.saved_model.load, saved_model_cli) within 1e-5 of tf_keras', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'tfsave-sm-'));
+  try {
+    const cases = Object.entries(models).map(([name, spec]) => {
+      const dir = join(root, name);
+      return { name, dir, spec };
+    });
+    for (const c of cases) await writeSavedModelDir(c.dir, c.spec);
+    {
+      const json = cases.map(({ name, dir, spec }) => ({
+        name, dir, input_shape: spec.inputShape, batch: 3,
+        x: Array.from(rnd(3 * spec.inputShape.reduce((a, b) => a * b, 1), 1)),
+        layers: spec.layers.map((l) => ({ class_name: l.class_name, config: l.config, weights: (l.weights ?? []).map((x) => [Array.from(x.data), x.shape]) })),
+      }));
+      writeFileSync(join(root, 'cases.json'), JSON.stringify({ cases: json }));
+      const r = runPythonScript(join(repoRoot(), 'packages/saved-model/test/python/check_export.py'), [join(root, 'cases.json')]);
+      assert.ok(r.ok, r.stderr);
+      const results = JSON.parse(r.stdout.trim().split('\n').pop()!) as Array<Record<string, unknown>>;
+      for (const c of cases) {
+        const res = results.find((x) => x['name'] === c.name)!;
+        assert.equal(res['error'], undefined, `${c.name}: ${String(res['error'])}`);
+        assert.equal(res['shape_ok'], true, c.name);
+        // float32 sums in a different order (oneDNN): 1e-5 relative to the output magnitude.
+        const tol = 1e-5 * Math.max(1, res['max_abs_ref'] as number);
+        assert.ok((res['max_abs_diff'] as number) <= tol, `${c.name}: max |diff| ${String(res['max_abs_diff'])} > ${tol}`);
+        assert.deepEqual(res['output_keys'], [c.spec.outputName ?? 'output_0']);
+      }
+      const cli = results.find((x) => x['name'] === '__saved_model_cli__')!;
+      assert.equal(cli['returncode'], 0, String(cli['stderr']));
+      const out = String(cli['stdout']);
+      assert.match(out, /signature_def\['serving_default'\]/);
+      assert.match(out, /inputs\['dense_input'\] tensor_info:\s+dtype: DT_FLOAT\s+shape: \(-1, 784\)/);
+      assert.match(out, /outputs\['dense_1'\] tensor_info:\s+dtype: DT_FLOAT\s+shape: \(-1, 10\)/);
+      assert.match(out, /Method name is: tensorflow\/serving\/predict/);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('our reader reads what our writer wrote', async () => {
+  const sinks = new MemorySinkFactory();
+  await writeSavedModel(models['cnn']!, sinks);
+  const m = parseSavedModel(sinks.files.get('saved_model.pb')!);
+  const sig = m.metaGraphs[0]!.signatures[0]!;
+  assert.equal(sig.key, 'serving_default');
+  assert.deepEqual(sig.inputs['inputs']?.shape, [-1, 12, 12, 2]);
+  assert.deepEqual(sig.outputs['output_0']?.shape, [-1, 5]);
+  assert.ok(m.metaGraphs[0]!.ops.includes('Conv2D'));
+});
+
+test('a layer the writer cannot express is a FormatError naming it, and no file is written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tfsave-sm-bad-'));
+  try {
+    const spec: ModelSpec = { inputShape: [4], layers: [dense('dense', 4, 4, 'relu'), { class_name: 'LSTM', config: { name: 'my_lstm' } }] };
+    await assert.rejects(writeSavedModelDir(join(dir, 'out'), spec), (e: Error) => e.name === 'FormatError' && /layer my_lstm/.test(e.message));
+    assert.throws(() => buildSavedModel({ inputShape: [4], layers: [dense('d', 4, 4, 'mish')] }), /layer d: activation 'mish'/);
+    assert.throws(() => buildSavedModel({ inputShape: [3, 4], layers: [dense('d3', 4, 4, 'relu')] }), /layer d3: Dense on inputs of rank 3/);
+    assert.equal(existsSync(join(dir, 'out')) ? readdirSync(join(dir, 'out')).length : 0, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
