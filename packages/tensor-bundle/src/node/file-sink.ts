@@ -1,0 +1,41 @@
+import type { FileHandle } from 'node:fs/promises';
+import type { ByteSink } from '@tfsave/core';
+
+/**
+ * A buffered file sink. Chunks of at least `bufferSize` bytes go straight to the file;
+ * `close()` fsyncs first when `durable` (the default), so a rename after it is crash-safe.
+ */
+export class BundleFileSink implements ByteSink {
+  position = 0;
+  private readonly buf: Uint8Array;
+  private used = 0;
+
+  constructor(private readonly handle: FileHandle, readonly path: string, private readonly durable = true, bufferSize = 1 << 20) {
+    this.buf = new Uint8Array(bufferSize);
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    this.position += chunk.length;
+    if (chunk.length >= this.buf.length) {
+      await this.flush();
+      let off = 0;
+      while (off < chunk.length) off += (await this.handle.write(chunk, off, chunk.length - off)).bytesWritten;
+      return;
+    }
+    if (this.used + chunk.length > this.buf.length) await this.flush();
+    this.buf.set(chunk, this.used);
+    this.used += chunk.length;
+  }
+
+  private async flush(): Promise<void> {
+    let off = 0;
+    while (off < this.used) off += (await this.handle.write(this.buf, off, this.used - off)).bytesWritten;
+    this.used = 0;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.durable) await this.handle.sync();
+    await this.handle.close();
+  }
+}

@@ -1,0 +1,29 @@
+import type { RangeSource } from '@tfsave/core';
+import { crc32cFast } from './crc32c-fast.js';
+
+/** Chunk size of {@link readWithCrc}; ranges up to twice this are read in one request. */
+export const READ_CHUNK_BYTES = 16 << 20;
+
+/**
+ * Reads `[offset, offset + size)` and computes its (unmasked) CRC-32C. Large ranges are read
+ * in 16 MiB chunks with the next read already in flight while the current chunk is checksummed,
+ * so IO and CRC overlap. The caller has checked that the range lies inside the source.
+ */
+export async function readWithCrc(src: RangeSource, offset: number, size: number): Promise<{ bytes: Uint8Array; crc: number }> {
+  if (size <= 2 * READ_CHUNK_BYTES) {
+    const bytes = await src.read(offset, size);
+    return { bytes, crc: crc32cFast(0, bytes) };
+  }
+  const out = new Uint8Array(size);
+  let crc = 0;
+  let pending = src.read(offset, READ_CHUNK_BYTES);
+  for (let pos = 0; pos < size; ) {
+    const part = await pending;
+    const next = pos + part.length;
+    if (next < size) pending = src.read(offset + next, Math.min(READ_CHUNK_BYTES, size - next));
+    crc = crc32cFast(crc, part);
+    out.set(part, pos);
+    pos = next;
+  }
+  return { bytes: out, crc };
+}
