@@ -9,11 +9,26 @@ import { isJsonObject } from './model-desc.js';
 /** Which Keras dialect a config is written in. */
 export type KerasDialect = 'keras2' | 'keras3';
 
-/** Guesses the dialect of a model config from its shape. */
+/**
+ * Guesses the dialect of a model config from its shape: Keras 3 puts `module` on every layer
+ * entry and uses `batch_shape`, `DTypePolicy` objects and `__keras_tensor__` nodes; tf_keras
+ * (which also writes `module` on initializers) does none of these.
+ */
 export function detectDialect(model: JsonObject): KerasDialect {
   const text = JSON.stringify(model);
-  if (text.includes('"batch_shape"') || text.includes('"DTypePolicy"') || text.includes('"__keras_tensor__"') || text.includes('"module": "keras.') || text.includes('"module":"keras.')) return 'keras3';
+  if (text.includes('"batch_shape"') || text.includes('"DTypePolicy"') || text.includes('"__keras_tensor__"')) return 'keras3';
+  if (typeof model['module'] === 'string' || layersOf(model).some((l) => typeof l['module'] === 'string')) return 'keras3';
   return 'keras2';
+}
+
+/** Keras 3 layer and initializer keys tf_keras refuses; dropped when null on the way to Keras 2. */
+const KERAS3_ONLY_KEYS = ['quantization_config', 'lora_rank', 'lora_alpha', 'input_axes', 'output_axes'];
+
+function dropKeras3Keys(v: Json): void {
+  if (Array.isArray(v)) { for (const x of v) dropKeras3Keys(x); return; }
+  if (!isJsonObject(v)) return;
+  for (const k of KERAS3_ONLY_KEYS) if (v[k] === null) delete v[k];
+  for (const x of Object.values(v)) dropKeras3Keys(x);
 }
 
 const clone = <T extends Json>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -104,5 +119,6 @@ export function toKeras3(model: JsonObject): JsonObject {
 export function toKeras2(model: JsonObject): JsonObject {
   const m = clone(model);
   layerTo2(m);
+  dropKeras3Keys(m);
   return m;
 }

@@ -15,12 +15,16 @@ const fail = errorsFor('hdf5');
 
 /** Minimal view of the Emscripten module h5wasm resolves to. */
 interface H5Module {
-  FS: { writeFile(path: string, data: Uint8Array): void; readFile(path: string): Uint8Array; unlink(path: string): void };
+  FS: {
+    writeFile(path: string, data: Uint8Array): void; readFile(path: string): Uint8Array; unlink(path: string): void;
+    lookupPath?(path: string): { node?: MemNode };
+  };
   HEAPU8: Uint8Array;
   _malloc(n: number): number;
   _free(p: number): void;
   get_dataset_data(fileId: bigint, path: string, c: null, o: null, s: null, ptr: bigint): number;
   create_vlen_str_attribute(fileId: bigint, path: string, name: string, data: string[], meta: object): number;
+  activate_throwing_error_handler(): number;
 }
 
 interface H5Meta {
@@ -28,12 +32,51 @@ interface H5Meta {
   shape: number[] | null; total_size: number; virtual_sources?: unknown[];
 }
 
+/** An Emscripten MEMFS file node: `contents` holds `usedBytes` bytes (capacity may be larger). */
+interface MemNode { contents: Uint8Array | null; usedBytes: number }
+
+function memNode(M: H5Module, path: string): MemNode | undefined {
+  try {
+    const node = M.FS.lookupPath?.(path).node;
+    return node !== undefined && 'usedBytes' in node && (node.contents === null || node.contents instanceof Uint8Array) ? node : undefined;
+  } catch { return undefined; }
+}
+
+/** Puts `bytes` into the in-memory FS without copying when MEMFS exposes its node (the file is only read). */
+function placeFile(M: H5Module, path: string, bytes: Uint8Array): void {
+  M.FS.writeFile(path, new Uint8Array(0));
+  const node = memNode(M, path);
+  if (node !== undefined) { node.contents = bytes; node.usedBytes = bytes.length; } else M.FS.writeFile(path, bytes);
+}
+
+/** Grows a MEMFS file's capacity once up front (MEMFS otherwise grows large files by 1/8 per write, copying each time). */
+function reserveFile(M: H5Module, path: string, capacity: number): void {
+  const node = memNode(M, path);
+  if (node === undefined || (node.contents?.length ?? 0) >= capacity) return;
+  const buf = new Uint8Array(capacity);
+  if (node.contents !== null) buf.set(node.contents.subarray(0, node.usedBytes));
+  node.contents = buf;
+}
+
+/** The bytes of a MEMFS file without the copy `FS.readFile` makes (trimmed when capacity was over-reserved). */
+function takeFile(M: H5Module, path: string): Uint8Array {
+  const node = memNode(M, path);
+  if (node === undefined || node.contents === null) return M.FS.readFile(path);
+  const out = node.contents.subarray(0, node.usedBytes);
+  return node.contents.length - node.usedBytes > (1 << 20) ? out.slice() : out;
+}
+
 let mod: H5Module | undefined;
 let counter = 0;
 
 /** Loads the WebAssembly module once; every other function here needs it. */
 export async function h5Ready(): Promise<void> {
-  if (mod === undefined) mod = (await h5wasm.ready) as unknown as H5Module;
+  if (mod === undefined) {
+    const m = (await h5wasm.ready) as unknown as H5Module;
+    // libhdf5 errors become JS exceptions carrying the error stack instead of HDF5-DIAG prints on stderr.
+    m.activate_throwing_error_handler();
+    mod = m;
+  }
 }
 
 function module(): H5Module {
@@ -106,7 +149,7 @@ export function parseHdf5(bytes: Uint8Array, options: ParseHdf5Options = {}): H5
   const where = options.name;
   if (!isHdf5(bytes)) throw fail.malformed('missing HDF5 signature \\x89HDF\\r\\n\\x1a\\n', 'signature', { path: where, offset: 0 });
   const fsPath = `/tfsave-read-${++counter}.h5`;
-  M.FS.writeFile(fsPath, bytes);
+  placeFile(M, fsPath, bytes);
   let file: H5File | undefined;
   try {
     file = new h5wasm.File(fsPath, 'r');
@@ -134,7 +177,9 @@ export function parseHdf5(bytes: Uint8Array, options: ParseHdf5Options = {}): H5
     return walk(file, '/', 0);
   } catch (e) {
     if (e instanceof FormatError) throw e;
-    throw fail.malformed(`libhdf5 failed: ${e instanceof Error ? e.message : String(e)}`, 'libhdf5', { path: where, cause: e });
+    const text = e instanceof Error ? e.message : String(e);
+    if (/H5Defl|external raw data file/.test(text)) throw fail.unsafe('a dataset keeps its data in an external file (HDF5 external storage); refused', 'external-storage', { path: where, cause: e });
+    throw fail.malformed(`libhdf5 failed: ${innermost(text)}`, 'libhdf5', { path: where, cause: e });
   } finally {
     try { file?.close(); } catch { /* already failed */ }
     M.FS.unlink(fsPath);
@@ -142,6 +187,13 @@ export function parseHdf5(bytes: Uint8Array, options: ParseHdf5Options = {}): H5
 }
 
 function childPathOf(p: string): string { return p; }
+
+/** The innermost frame of a libhdf5 error stack (`H5Dread(): can't read data`), or the text itself. */
+function innermost(text: string): string {
+  const frames = [...text.matchAll(/ in (\w+\(\)): ([^\n]*)/g)];
+  const last = frames[frames.length - 1];
+  return last !== undefined ? `${last[1]!} ${last[2]!}` : text.slice(0, 200);
+}
 
 function readDataset(M: H5Module, ds: H5wDataset, path: string, fileLen: number, lim: Required<H5Limits>, where: string | undefined): H5Dataset {
   const m = ds.metadata as unknown as H5Meta;

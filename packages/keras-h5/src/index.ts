@@ -9,3 +9,8 @@ export * from './config-model.js';
 export * from './dialect.js';
 export * from './registry.js';
 export * from './keras-file.js';
+export * from './training-config.js';
+export * from './optimizer-state.js';
+export * from './shape-inference.js';
+export * from './summary.js';
+export * from './sharded-weights.js';

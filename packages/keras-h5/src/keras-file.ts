@@ -10,12 +10,15 @@ import { buildLegacyH5, legacyKind, listDatasets, readLegacyH5 } from './legacy-
 import { buildWeightsH5, isWeightsH5Tree, readWeightsH5 } from './weights-h5.js';
 import type { KerasZipLimits } from './keras-zip.js';
 import { isZip, packKerasZip, unpackKerasZip, zipJson } from './keras-zip.js';
-import type { KerasFormat, KerasModelDesc } from './model-desc.js';
+import type { JsonObject, KerasFormat, KerasModelDesc } from './model-desc.js';
 import { isJsonObject } from './model-desc.js';
-import { isKerasObject, layerName, modelLayers } from './config-model.js';
+import { isKerasObject } from './config-model.js';
 import type { SafetyOptions } from './registry.js';
 import { checkConfigSafety } from './registry.js';
-import { detectDialect, toKeras3 } from './dialect.js';
+import { detectDialect, toKeras2, toKeras3 } from './dialect.js';
+import type { KerasDialect } from './dialect.js';
+import { detectTrainingDialect, learningRateOf, optimizerConfigOf, toCompileConfig, toKeras2TrainingConfig, toKeras3TrainingConfig } from './training-config.js';
+import { convertOptimizerState, detectOptimizerLayout } from './optimizer-state.js';
 
 const fail = errorsFor('keras');
 
@@ -76,10 +79,12 @@ export async function loadKerasModel(bytes: Uint8Array, opts: LoadOptions = {}):
     const where = `${opts.name ?? ''}:model.weights.h5`;
     const model = readWeightsH5(parseHdf5(weights, { ...opts.h5Limits, name: where }), config, where);
     const compile = config['compile_config'];
+    const optConfig = isJsonObject(compile) ? optimizerConfigOf(compile) : undefined;
     out = {
       format: 'keras', container: 'keras-zip',
       model: {
         ...model,
+        ...(model.optimizer !== undefined && optConfig !== undefined ? { optimizer: { ...model.optimizer, config: optConfig } } : {}),
         ...(isJsonObject(compile) ? { trainingConfig: compile } : {}),
         ...(isJsonObject(metadata) && typeof metadata['keras_version'] === 'string' ? { kerasVersion: metadata['keras_version'] } : {}),
       },
@@ -98,33 +103,78 @@ export interface SaveOptions {
   readonly format: KerasFormat;
   /** Include optimizer state. Default true. */
   readonly includeOptimizer?: boolean;
+  /**
+   * Dialect of a legacy `.h5` (model and training configs, optimizer variable order): `keras2`
+   * loads compiled in tf_keras, `keras3` in Keras 3. Default: `keras3` when the description's
+   * `kerasVersion` is 3.x, else `keras2`. `.keras` and `.weights.h5` are always Keras 3.
+   */
+  readonly dialect?: KerasDialect;
 }
 
 /**
- * Serializes a description in the requested layout.
+ * Returns the description in one dialect: model config, training config, optimizer
+ * variable order and `kerasVersion`. Parts already in that dialect are kept as they are.
+ */
+export function toDialect(desc: KerasModelDesc, target: KerasDialect): KerasModelDesc {
+  const mc = desc.modelConfig === undefined ? undefined : withoutCompileConfig(desc.modelConfig);
+  const modelConfig = mc === undefined || detectDialect(mc) === target ? mc : target === 'keras3' ? toKeras3(mc) : toKeras2(mc);
+  const tc = desc.trainingConfig;
+  const trainingConfig = tc === undefined ? undefined
+    : target === 'keras2' ? toKeras2TrainingConfig(tc)
+      : detectTrainingDialect(tc) === 'keras3' && !isJsonObject(tc['optimizer']) ? tc : toKeras3TrainingConfig(tc);
+  let optimizer = desc.optimizer;
+  if (optimizer !== undefined) {
+    const from = detectOptimizerLayout(optimizer, desc.kerasVersion);
+    const lr = learningRateOf(optimizer.config ?? (tc !== undefined ? optimizerConfigOf(tc) : undefined));
+    optimizer = convertOptimizerState(optimizer, from, target === 'keras3' ? 'keras3' : 'tf_keras', lr);
+  }
+  const v = desc.kerasVersion;
+  const kerasVersion = target === 'keras3' ? (v?.startsWith('3') === true ? v : '3.15.1') : (v === undefined || v.startsWith('3') ? '2.21.0' : v);
+  return {
+    ...desc, kerasVersion,
+    ...(modelConfig !== undefined ? { modelConfig } : {}),
+    ...(trainingConfig !== undefined ? { trainingConfig } : {}),
+    ...(optimizer !== undefined ? { optimizer } : {}),
+  };
+}
+
+/**
+ * Serializes a description in the requested layout, converting between the Keras 2 and
+ * Keras 3 dialects where the layout needs it.
  * @throws TypeError when the layout needs a model config and there is none.
  */
 export async function saveKerasModel(desc: KerasModelDesc, opts: SaveOptions): Promise<Uint8Array> {
   await h5Ready();
   const withOpt = opts.includeOptimizer === false ? { ...desc, optimizer: undefined } : desc;
   const clean: KerasModelDesc = Object.fromEntries(Object.entries(withOpt).filter(([, v]) => v !== undefined)) as unknown as KerasModelDesc;
+  const h5Dialect = opts.dialect ?? (clean.kerasVersion?.startsWith('3') === true ? 'keras3' : 'keras2');
   switch (opts.format) {
-    case 'h5': return writeHdf5(buildLegacyH5(clean));
+    case 'h5': return writeHdf5(buildLegacyH5(toDialect(clean, h5Dialect)));
     case 'weights-h5-legacy': return writeHdf5(buildLegacyH5(clean, { weightsOnly: true }));
-    case 'weights.h5': return writeHdf5(buildWeightsH5(clean));
+    case 'weights.h5': return writeHdf5(buildWeightsH5(toDialect(clean, 'keras3'), optimizerNameOpt(clean)));
     case 'keras': {
       if (clean.modelConfig === undefined) throw new TypeError('keras-h5: a .keras archive needs modelConfig');
-      const config = toKeras3(clean.modelConfig);
-      // Keras 2 training_config objects lack `module`; only Keras 3 compile_configs are carried over.
-      if (clean.trainingConfig !== undefined && config['compile_config'] === undefined && detectDialect(clean.trainingConfig) === 'keras3' && !('optimizer_config' in clean.trainingConfig)) {
-        config['compile_config'] = clean.trainingConfig;
-      }
-      const weights = writeHdf5(buildWeightsH5({ ...clean, modelConfig: config }));
-      const version = clean.kerasVersion?.startsWith('3') === true ? clean.kerasVersion : '3.15.1';
+      const k3 = toDialect(clean, 'keras3');
+      const config = { ...k3.modelConfig! };
+      if (clean.trainingConfig !== undefined) config['compile_config'] = toCompileConfig(clean.trainingConfig);
+      const weights = writeHdf5(buildWeightsH5({ ...k3, modelConfig: config }, optimizerNameOpt(clean)));
       const now = new Date().toISOString();
-      return packKerasZip({ metadata: { keras_version: version, date_saved: `${now.slice(0, 10)}@${now.slice(11, 19)}` }, config, weights });
+      return packKerasZip({ metadata: { keras_version: k3.kerasVersion ?? '3.15.1', date_saved: `${now.slice(0, 10)}@${now.slice(11, 19)}` }, config, weights });
     }
   }
+}
+
+function withoutCompileConfig(mc: JsonObject): JsonObject {
+  if (!('compile_config' in mc)) return mc;
+  const { compile_config: _drop, ...rest } = mc;
+  return rest;
+}
+
+function optimizerNameOpt(desc: KerasModelDesc): { optimizerName?: string } {
+  const cfg = desc.optimizer?.config?.['config'];
+  const fromCfg = isJsonObject(cfg) && typeof cfg['name'] === 'string' ? cfg['name'].toLowerCase() : undefined;
+  const name = desc.optimizer?.name ?? fromCfg;
+  return name !== undefined ? { optimizerName: name } : {};
 }
 
 /** One stored tensor as listed by `tfsave inspect --json`. */
@@ -158,24 +208,4 @@ export async function listKerasDatasets(bytes: Uint8Array, opts: LoadOptions = {
     return { format: 'keras-zip', entries: out };
   }
   throw fail.unsupported('neither HDF5 nor zip signature: not a Keras file', 'signature', { path: opts.name, offset: 0 });
-}
-
-/** One row of a model summary. */
-export interface SummaryRow {
-  readonly name: string;
-  readonly className: string;
-  readonly params: number;
-  readonly weightShapes: readonly (readonly number[])[];
-}
-
-/** A layer/weights view of a loaded model: layers in config order with parameter counts. */
-export function summarizeModel(model: KerasModelDesc): { rows: SummaryRow[]; totalParams: number } {
-  const cfgLayers = model.modelConfig !== undefined && isKerasObject(model.modelConfig) ? modelLayers(model.modelConfig) : [];
-  const byName = new Map(model.layers.map((l) => [l.name, l]));
-  const names = cfgLayers.length > 0 ? cfgLayers.map((l) => ({ name: layerName(l), className: l.class_name })) : model.layers.map((l) => ({ name: l.name, className: '?' }));
-  const rows = names.map(({ name, className }) => {
-    const w = byName.get(name)?.weights ?? [];
-    return { name, className, params: w.reduce((s, t) => s + t.shape.reduce((a, b) => a * b, 1), 0), weightShapes: w.map((t) => t.shape) };
-  });
-  return { rows, totalParams: rows.reduce((s, r) => s + r.params, 0) };
 }

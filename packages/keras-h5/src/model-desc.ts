@@ -23,6 +23,8 @@ export interface LayerWeights {
   /** The layer's `name` from the model config. */
   readonly name: string;
   readonly weights: readonly TensorRecord[];
+  /** Group path in a `.weights.h5` it was read from (`layers/dense`, `d1` for a subclassed model's attribute); kept so writing puts it back. */
+  readonly path?: string;
 }
 
 /** A whole Keras model as stored in a file. */
@@ -38,7 +40,17 @@ export interface KerasModelDesc {
   /** Weights per layer, in model order. */
   readonly layers: readonly LayerWeights[];
   /** Optimizer state, so training resumes where it stopped. Names are as stored (`iteration`, `Adam/m/dense/kernel`, `0`…). */
-  readonly optimizer?: { readonly config?: JsonObject; readonly weights: readonly TensorRecord[] };
+  readonly optimizer?: OptimizerState;
+}
+
+/** Optimizer state as stored: its config, the `optimizer/vars` name attribute, and variables in stored order. */
+export interface OptimizerState {
+  /** Optimizer config (`{class_name, config}`), from `training_config.optimizer_config` or `compile_config.optimizer`. */
+  readonly config?: JsonObject;
+  /** Keras 3 optimizer name (`adam`), from the `optimizer/vars` name attribute. */
+  readonly name?: string;
+  /** Variables in stored order. */
+  readonly weights: readonly TensorRecord[];
 }
 
 /** All layout formats this package reads and writes. */

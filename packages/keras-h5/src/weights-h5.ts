@@ -9,14 +9,15 @@ import type { H5Group } from './h5-types.js';
 import { attrString, H5GroupBuilder, strAttr } from './h5-types.js';
 import type { KerasModelDesc, LayerWeights, TensorRecord } from './model-desc.js';
 import type { KerasObjectJson } from './config-model.js';
-import { isKerasObject, layerName, modelLayers, weightNamesFor, weightsH5LayerKeys } from './config-model.js';
+import { isFunctionalModel, isKerasObject, layerName, modelLayers, weightNamesFor, weightsH5LayerKeys } from './config-model.js';
 import { datasetFromTensor, tensorFromDataset } from './tensors.js';
 
 const fail = errorsFor('keras-weights-h5');
 
-/** True when the tree has the `.weights.h5` shape (`layers` or `_layer_checkpoint_dependencies` groups). */
+/** True when the tree has the `.weights.h5` shape (`layers` or `_layer_checkpoint_dependencies` groups, or root `vars` beside attribute-tracked layers). */
 export function isWeightsH5Tree(root: H5Group): boolean {
-  return root.children.get('layers')?.kind === 'group' || root.children.get('_layer_checkpoint_dependencies')?.kind === 'group';
+  if (root.children.get('layers')?.kind === 'group' || root.children.get('_layer_checkpoint_dependencies')?.kind === 'group') return true;
+  return root.children.get('vars')?.kind === 'group' && [...root.children.values()].some((g) => g.kind === 'group' && g.children.get('vars')?.kind === 'group');
 }
 
 function readVars(g: H5Group | undefined, where: string | undefined): TensorRecord[] {
@@ -31,37 +32,55 @@ function readVars(g: H5Group | undefined, where: string | undefined): TensorReco
   });
 }
 
+/** Root groups of a `.weights.h5` that are not layers. */
+const NOT_LAYERS = new Set(['vars', 'optimizer', 'metrics', 'compile_metrics', 'loss', 'layers', '_layer_checkpoint_dependencies']);
+
+function readLayerGroup(key: string, g: H5Group, byKey: ReadonlyMap<string, KerasObjectJson>, prefix: string, groupPath: string, where: string | undefined, depth: number): LayerWeights[] {
+  if (depth > 32) throw fail.limit(`nested models deeper than 32 at ${prefix}${key}`, 'nesting', { path: where });
+  const cfg = byKey.get(key);
+  const vars = g.children.get('vars');
+  const attrName = vars?.kind === 'group' ? attrString(vars.attrs, 'name') : undefined;
+  const name = `${prefix}${cfg !== undefined ? layerName(cfg) : attrName ?? key}`;
+  const raw = readVars(g, where);
+  const names = weightNamesFor(cfg, raw.length);
+  const out: LayerWeights[] = [{ name, weights: raw.map((t, i) => ({ ...t, name: names[i]! })), path: groupPath }];
+  const inner = g.children.get('layers');
+  if (inner?.kind === 'group') {
+    const innerKeys = new Map<string, KerasObjectJson>();
+    if (cfg !== undefined) for (const e of weightsH5LayerKeys(modelLayers(cfg), isFunctionalModel(cfg))) innerKeys.set(e.key, e.layer);
+    for (const [k, c] of inner.children) if (c.kind === 'group') out.push(...readLayerGroup(k, c, innerKeys, `${name}/`, `${groupPath}/layers/${k}`, where, depth + 1));
+  }
+  return out;
+}
+
 /**
  * Reads a `.weights.h5` tree. With a model config, layer groups are matched to
  * config layers by Keras's class-based keys; otherwise by the `vars` name attribute or the key.
+ * Layers of nested models are named `outer/inner`; layers tracked as attributes of a
+ * subclassed model (root groups such as `d1/vars`) are read too.
  * @throws FormatError `malformed` when `vars` are not numbered 0..n-1.
  */
 export function readWeightsH5(root: H5Group, modelConfig?: KerasObjectJson, where?: string): KerasModelDesc {
   const container = root.children.get('layers') ?? root.children.get('_layer_checkpoint_dependencies');
-  if (container === undefined || container.kind !== 'group') throw fail.malformed('no layers group: not a .weights.h5 file', 'layout', { path: where });
+  const attrGroups = [...root.children].filter(([k, g]) => !NOT_LAYERS.has(k) && g.kind === 'group' && g.children.get('vars')?.kind === 'group');
+  if ((container === undefined || container.kind !== 'group') && attrGroups.length === 0) throw fail.malformed('no layers group: not a .weights.h5 file', 'layout', { path: where });
   const byKey = new Map<string, KerasObjectJson>();
-  if (modelConfig !== undefined) for (const { layer, key } of weightsH5LayerKeys(modelLayers(modelConfig))) byKey.set(key, layer);
+  if (modelConfig !== undefined) for (const { layer, key } of weightsH5LayerKeys(modelLayers(modelConfig), isFunctionalModel(modelConfig))) byKey.set(key, layer);
   const layers: LayerWeights[] = [];
-  for (const [key, g] of container.children) {
-    if (g.kind !== 'group') continue;
-    const cfg = byKey.get(key);
-    const vars = g.children.get('vars');
-    const attrName = vars?.kind === 'group' ? attrString(vars.attrs, 'name') : undefined;
-    const name = cfg !== undefined ? layerName(cfg) : attrName ?? key;
-    const raw = readVars(g, where);
-    const names = weightNamesFor(cfg, raw.length);
-    layers.push({ name, weights: raw.map((t, i) => ({ ...t, name: names[i]! })) });
-  }
+  for (const [key, g] of attrGroups) if (g.kind === 'group') layers.push(...readLayerGroup(key, g, new Map(), '', key, where, 0));
+  if (container?.kind === 'group') for (const [key, g] of container.children) if (g.kind === 'group') layers.push(...readLayerGroup(key, g, byKey, '', `${container === root.children.get('layers') ? 'layers' : '_layer_checkpoint_dependencies'}/${key}`, where, 0));
   if (modelConfig !== undefined) {
     const order = new Map(modelLayers(modelConfig).map((l, i) => [layerName(l), i]));
-    layers.sort((a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9));
+    const top = (n: string): number => order.get(n.split('/')[0]!) ?? 1e9;
+    layers.sort((a, b) => top(a.name) - top(b.name));
   }
   const opt = root.children.get('optimizer');
   const optWeights = opt?.kind === 'group' ? readVars(opt, where) : [];
+  const optName = opt?.kind === 'group' && opt.children.get('vars')?.kind === 'group' ? attrString((opt.children.get('vars') as H5Group).attrs, 'name') : undefined;
   return {
     ...(modelConfig !== undefined ? { modelConfig } : {}),
     layers,
-    ...(optWeights.length > 0 ? { optimizer: { weights: optWeights } } : {}),
+    ...(optWeights.length > 0 ? { optimizer: { ...(optName !== undefined ? { name: optName } : {}), weights: optWeights } } : {}),
   };
 }
 
@@ -71,6 +90,15 @@ export interface WeightsH5WriteOptions {
   readonly nameAttributes?: boolean;
   /** Optimizer name for `optimizer/vars`'s name attribute. Default `adam`. */
   readonly optimizerName?: string;
+}
+
+/** Group paths and layer names (`outer/inner` inside nested models) of a config's layers. */
+function layerEntries(model: KerasObjectJson, groupPrefix: string, namePrefix: string): { path: string; name: string }[] {
+  return weightsH5LayerKeys(modelLayers(model), isFunctionalModel(model)).flatMap(({ layer, key }) => {
+    const path = `${groupPrefix}${key}`;
+    const name = `${namePrefix}${layerName(layer)}`;
+    return [{ path, name }, ...(modelLayers(layer).length > 0 ? layerEntries(layer, `${path}/layers/`, `${name}/`) : [])];
+  });
 }
 
 /**
@@ -86,15 +114,22 @@ export function buildWeightsH5(desc: KerasModelDesc, options: WeightsH5WriteOpti
   if (named) rootVars.attrs['name'] = strAttr(modelName);
   const byName = new Map(desc.layers.map((l) => [l.name, l]));
   const entries = cfg !== undefined && isKerasObject(cfg)
-    ? weightsH5LayerKeys(modelLayers(cfg)).map(({ layer, key }) => ({ key, name: layerName(layer) }))
-    : desc.layers.map((l) => ({ key: l.name, name: l.name }));
-  for (const { key, name } of entries) {
-    const vars = root.ensureGroup(`layers/${key}/vars`);
+    ? layerEntries(cfg, 'layers/', '')
+    : desc.layers.map((l) => ({ path: l.path ?? `layers/${l.name}`, name: l.name }));
+  for (const { path, name } of entries) {
+    const vars = root.ensureGroup(`${path}/vars`);
     if (named) vars.attrs['name'] = strAttr(name);
     (byName.get(name)?.weights ?? []).forEach((w, i) => vars.setDataset(String(i), datasetFromTensor(w)));
   }
   for (const l of desc.layers) {
-    if (l.weights.length > 0 && !entries.some((e) => e.name === l.name)) throw new TypeError(`keras-weights-h5: layer ${l.name} has weights but is not in the model config`);
+    if (entries.some((e) => e.name === l.name)) continue;
+    if (l.path === undefined || !/^[\w.-]+(\/[\w.-]+)*$/.test(l.path)) {
+      if (l.weights.length > 0) throw new TypeError(`keras-weights-h5: layer ${l.name} has weights but is not in the model config`);
+      continue;
+    }
+    const vars = root.ensureGroup(`${l.path}/vars`);
+    if (named) vars.attrs['name'] = strAttr(l.name.split('/').pop()!);
+    l.weights.forEach((w, i) => vars.setDataset(String(i), datasetFromTensor(w)));
   }
   if (desc.optimizer !== undefined && desc.optimizer.weights.length > 0) {
     const ov = root.ensureGroup('optimizer/vars');

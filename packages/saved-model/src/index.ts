@@ -15,3 +15,6 @@ export * from './writer/graph-builder.js';
 export * from './writer/activations.js';
 export * from './writer/layers.js';
 export * from './writer/write-saved-model.js';
+export * from './writer/function-def.js';
+export * from './writer/object-graph.js';
+export * from './writer/build-tf2.js';

@@ -41,6 +41,8 @@ const models: Record<string, ModelSpec> = {
       dense('dense', 27, 5, 'softmax'),
     ],
   },
+  // The same tutorial model with weights folded into Const nodes (TF1-style graph, no variables/).
+  tutorial_mlp_const: { inputShape: [784], weightStorage: 'constants', layers: [dense('dense', 784, 512, 'relu'), dense('dense_1', 512, 10, 'softmax')] },
   global_pool: {
     inputShape: [5, 5, 3],
     layers: [{ class_name: 'GlobalAveragePooling2D', config: { name: 'gap' } }, dense('dense', 3, 2, 'sigmoid')],
@@ -73,6 +75,9 @@ test('the writer builds a graph TF loads, runs and lists (tf.saved_model.load, s
         const tol = 1e-5 * Math.max(1, res['max_abs_ref'] as number);
         assert.ok((res['max_abs_diff'] as number) <= tol, `${c.name}: max |diff| ${String(res['max_abs_diff'])} > ${tol}`);
         assert.deepEqual(res['output_keys'], [c.spec.outputName ?? 'output_0']);
+        // Variables mode: every weight is a trackable variable of the loaded object, named as Keras names it.
+        const weights = c.spec.layers.flatMap((l) => (l.weights ?? []).map((x) => `${String(l.config['name'])}/${x.name}:0`));
+        assert.deepEqual(res['variables'], c.spec.weightStorage === 'constants' ? [] : [...weights].sort(), c.name);
       }
       const cli = results.find((x) => x['name'] === '__saved_model_cli__')!;
       assert.equal(cli['returncode'], 0, String(cli['stderr']));
@@ -91,11 +96,12 @@ test('our reader reads what our writer wrote', async () => {
   const sinks = new MemorySinkFactory();
   await writeSavedModel(models['cnn']!, sinks);
   const m = parseSavedModel(sinks.files.get('saved_model.pb')!);
-  const sig = m.metaGraphs[0]!.signatures[0]!;
-  assert.equal(sig.key, 'serving_default');
+  assert.deepEqual(m.metaGraphs[0]!.signatures.map((s) => s.key).sort(), ['__saved_model_init_op', 'serving_default']);
+  const sig = m.metaGraphs[0]!.signatures.find((s) => s.key === 'serving_default')!;
   assert.deepEqual(sig.inputs['inputs']?.shape, [-1, 12, 12, 2]);
   assert.deepEqual(sig.outputs['output_0']?.shape, [-1, 5]);
   assert.ok(m.metaGraphs[0]!.ops.includes('Conv2D'));
+  assert.ok(sinks.files.has('variables/variables.index') && sinks.files.has('variables/variables.data-00000-of-00001'));
 });
 
 test('a layer the writer cannot express is a FormatError naming it, and no file is written', async () => {

@@ -24,10 +24,21 @@ export const attr = {
   shape: (dims: readonly number[]): Attr => ({ shape: { dim: dims.map((size) => ({ size })) } }),
 };
 
+/** Turns one layer weight into a tensor of the graph (a `Const`, or a `ReadVariableOp` of a captured variable). */
+export type WeightHook = (g: GraphBuilder, layer: string, role: string, data: Float32Array, shape: readonly number[]) => string;
+
 /** Collects nodes with unique names. */
 export class GraphBuilder {
   readonly nodes: tensorflow.INodeDef[] = [];
   private readonly used = new Set<string>();
+
+  /** @param weightHook how {@link weight} materializes layer weights; default: folded into `Const` nodes. */
+  constructor(private readonly weightHook?: WeightHook) {}
+
+  /** The tensor of weight `role` of `layer` (see {@link WeightHook}). */
+  weight(layer: string, role: string, data: Float32Array, shape: readonly number[]): string {
+    return this.weightHook !== undefined ? this.weightHook(this, layer, role, data, shape) : this.constFloat(`${layer}/${role}`, data, shape);
+  }
 
   /** A unique node name from `base` (`dense/MatMul`, `dense/MatMul_1`, …). */
   unique(base: string): string {

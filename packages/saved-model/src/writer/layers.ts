@@ -68,10 +68,10 @@ export function addLayer(g: GraphBuilder, spec: LayerSpec, x: GraphTensor): Grap
       const kernel = weight(name, spec, 'kernel', 0, true)!;
       const units = kernel.shape[1] ?? 0;
       if (kernel.shape.length !== 2 || kernel.shape[0] !== x.shape[0]) throw unsupported(name, `kernel shape [${kernel.shape.join(', ')}] does not fit input [${x.shape.join(', ')}]`);
-      let y = g.float(`${name}/MatMul`, 'MatMul', [x.name, g.constFloat(`${name}/kernel`, kernel.data, kernel.shape)]);
+      let y = g.float(`${name}/MatMul`, 'MatMul', [x.name, g.weight(name, 'kernel', kernel.data, kernel.shape)]);
       if (cfg['use_bias'] !== false) {
         const bias = weight(name, spec, 'bias', 1, true)!;
-        y = g.float(`${name}/BiasAdd`, 'BiasAdd', [y, g.constFloat(`${name}/bias`, bias.data, bias.shape)]);
+        y = g.float(`${name}/BiasAdd`, 'BiasAdd', [y, g.weight(name, 'bias', bias.data, bias.shape)]);
       }
       return { name: act(name, y), shape: [units] };
     }
@@ -99,12 +99,12 @@ export function addLayer(g: GraphBuilder, spec: LayerSpec, x: GraphTensor): Grap
       const [dh, dw] = pair(cfg['dilation_rate'], 1);
       const padding = String(cfg['padding'] ?? 'valid');
       if (padding !== 'valid' && padding !== 'same') throw unsupported(name, `padding '${padding}'`);
-      let y = g.float(`${name}/Conv2D`, 'Conv2D', [x.name, g.constFloat(`${name}/kernel`, kernel.data, kernel.shape)], {
+      let y = g.float(`${name}/Conv2D`, 'Conv2D', [x.name, g.weight(name, 'kernel', kernel.data, kernel.shape)], {
         strides: attr.ints([1, sh, sw, 1]), dilations: attr.ints([1, dh, dw, 1]), padding: attr.s(padding.toUpperCase()), data_format: attr.s('NHWC'),
       });
       if (cfg['use_bias'] !== false) {
         const bias = weight(name, spec, 'bias', 1, true)!;
-        y = g.float(`${name}/BiasAdd`, 'BiasAdd', [y, g.constFloat(`${name}/bias`, bias.data, bias.shape)]);
+        y = g.float(`${name}/BiasAdd`, 'BiasAdd', [y, g.weight(name, 'bias', bias.data, bias.shape)]);
       }
       return { name: act(name, y), shape: [spatial(x.shape[0]!, kh, sh, dh, padding), spatial(x.shape[1]!, kw, sw, dw, padding), kernel.shape[3]!] };
     }
@@ -132,7 +132,10 @@ export function addLayer(g: GraphBuilder, spec: LayerSpec, x: GraphTensor): Grap
   }
 }
 
-/** Inference-mode batch normalization folded into one multiply and one add over the last axis. */
+/**
+ * Inference-mode batch normalization over the last axis, computed from the
+ * four weights as tf_keras does: `x * (gamma * rsqrt(var + eps)) + (beta - mean * scale)`.
+ */
 function batchNorm(g: GraphBuilder, spec: LayerSpec, name: string, x: GraphTensor): GraphTensor {
   const cfg = spec.config;
   const axis = Array.isArray(cfg['axis']) ? (cfg['axis'] as unknown[])[0] : cfg['axis'] ?? -1;
@@ -144,13 +147,16 @@ function batchNorm(g: GraphBuilder, spec: LayerSpec, name: string, x: GraphTenso
   const beta = center ? weight(name, spec, 'beta', i++, true)! : undefined;
   const mean = weight(name, spec, 'moving_mean', i++, true)!;
   const variance = weight(name, spec, 'moving_variance', i++, true)!;
+  for (const w of [gamma, beta, mean, variance]) if (w !== undefined && (w.shape.length !== 1 || w.shape[0] !== ch)) throw unsupported(name, `weight ${w.name} shape [${w.shape.join(', ')}] != [${ch}]`);
   const eps = typeof cfg['epsilon'] === 'number' ? cfg['epsilon'] : 1e-3;
-  const mul = new Float32Array(ch), add = new Float32Array(ch);
-  for (let c = 0; c < ch; c++) {
-    const inv = Math.fround(1 / Math.sqrt(Math.fround(variance.data[c]! + eps)));
-    mul[c] = Math.fround(inv * (gamma?.data[c] ?? 1));
-    add[c] = Math.fround((beta?.data[c] ?? 0) - mean.data[c]! * mul[c]!);
-  }
-  const y = g.float(`${name}/batchnorm/mul`, 'Mul', [x.name, g.constFloat(`${name}/batchnorm/scale`, mul, [ch])]);
-  return { name: g.float(`${name}/batchnorm/add`, 'AddV2', [y, g.constFloat(`${name}/batchnorm/offset`, add, [ch])]), shape: x.shape };
+  const s = `${name}/batchnorm`;
+  const w = (role: string, t: { data: Float32Array; shape: readonly number[] }) => g.weight(name, role, t.data, t.shape);
+  const meanT = w('moving_mean', mean);
+  const varT = w('moving_variance', variance);
+  let inv = g.float(`${s}/Rsqrt`, 'Rsqrt', [g.float(`${s}/add`, 'AddV2', [varT, g.constFloat(`${s}/add/y`, Float32Array.of(eps), [])])]);
+  if (gamma !== undefined) inv = g.float(`${s}/mul`, 'Mul', [inv, w('gamma', gamma)]);
+  const y = g.float(`${s}/mul_1`, 'Mul', [x.name, inv]);
+  const shift = g.float(`${s}/mul_2`, 'Mul', [meanT, inv]);
+  const offset = beta !== undefined ? g.float(`${s}/sub`, 'Sub', [w('beta', beta), shift]) : g.float(`${s}/Neg`, 'Neg', [shift]);
+  return { name: g.float(`${s}/add_1`, 'AddV2', [y, offset]), shape: x.shape };
 }

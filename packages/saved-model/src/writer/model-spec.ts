@@ -28,6 +28,11 @@ export interface ModelSpec {
   readonly inputName?: string;
   /** Signature output key. Default `output_0`. */
   readonly outputName?: string;
+  /**
+   * Where weights go: `variables` (default) writes a TF2 SavedModel with resource variables in
+   * `variables/`; `constants` folds them into `Const` nodes of a TF1-style graph (no `variables/`).
+   */
+  readonly weightStorage?: 'variables' | 'constants';
   /** Keras model JSON (`model_config`). Accepted but not yet written (keras_metadata.pb is future work). */
   readonly kerasConfig?: unknown;
   /** Keras `training_config` JSON. Not yet written. */

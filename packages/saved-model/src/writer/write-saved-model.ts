@@ -7,6 +7,8 @@
  */
 import { errorsFor, type SinkFactory } from '@tfsave/core';
 import type { tensorflow } from '@tfsave/protos';
+import { writeObjectCheckpoint, type TrackableSpec } from '@tfsave/tensor-bundle';
+import { buildTf2 } from './build-tf2.js';
 import { encodeSavedModel } from '../codec.js';
 import { DT_FLOAT, GraphBuilder, attr, type GraphTensor } from './graph-builder.js';
 import { addLayer } from './layers.js';
@@ -24,6 +26,8 @@ export interface BuiltGraph {
   readonly outputTensor: string;
   /** Output shape without the batch dimension. */
   readonly outputShape: readonly number[];
+  /** The object tree saved to `variables/variables` (absent with `weightStorage: 'constants'`). */
+  readonly checkpoint?: TrackableSpec;
 }
 
 const batchShape = (s: readonly number[]) => ({ dim: [{ size: -1 }, ...s.map((size) => ({ size }))] });
@@ -37,6 +41,11 @@ export function buildSavedModel(spec: ModelSpec): BuiltGraph {
   if (spec.inputShape.some((d) => !Number.isInteger(d) || d <= 0)) throw fail.unsupported(`input shape [${spec.inputShape.join(', ')}] must be fully known`, 'input-shape');
   const inputKey = spec.inputName ?? 'inputs';
   const outputKey = spec.outputName ?? 'output_0';
+  if ((spec.weightStorage ?? 'variables') === 'variables') {
+    const t = buildTf2(spec, inputKey, outputKey, GRAPH_PRODUCER);
+    const savedModel: tensorflow.ISavedModel = { saved_model_schema_version: 1, meta_graphs: [t.metaGraph] };
+    return { savedModel, inputTensor: t.inputTensor, outputTensor: t.outputTensor, outputShape: t.outputShape, checkpoint: t.checkpoint };
+  }
   const g = new GraphBuilder();
   const input = g.op(`serving_default_${inputKey}`, 'Placeholder', [], { dtype: attr.type(DT_FLOAT), shape: { shape: batchShape(spec.inputShape) } });
   let x: GraphTensor = { name: input, shape: spec.inputShape };
@@ -73,7 +82,9 @@ export async function writeSavedModel(spec: ModelSpec, sinks: SinkFactory): Prom
     const sink = await sinks.create('saved_model.pb');
     await sink.write(bytes);
     await sink.close();
-    await sinks.commit();
+    // The bundle writer commits the factory once `variables.index` is written.
+    if (built.checkpoint !== undefined) await writeObjectCheckpoint(sinks, 'variables/variables', built.checkpoint);
+    else await sinks.commit();
   } catch (e) {
     await sinks.abort();
     throw e;

@@ -3,7 +3,8 @@
 Usage: check_export.py cases.json
 Each case: {"dir", "layers": [{class_name, config, weights: [[flat values], shape]...}], "input_shape", "x": flat inputs, "batch"}.
 Rebuilds the same model in tf_keras (reference), then loads the TS-written SavedModel with
-tf.saved_model.load and runs signatures['serving_default']; prints one JSON line per case.
+tf.saved_model.load and runs signatures['serving_default']; reports the loaded object's variables
+(restored from variables/ when the writer stored weights as variables); prints one JSON line.
 Runs `saved_model_cli show --all` on the first case.
 """
 import json
@@ -39,6 +40,8 @@ for case in cases:
         r["max_abs_ref"] = float(np.max(np.abs(ref)))
         r["output_keys"] = sorted(outs.keys())
         r["input_key"] = in_key
+        r["variables"] = sorted(v.name for v in getattr(loaded, "variables", []))
+        r["trainable"] = len(getattr(loaded, "trainable_variables", []))
     except Exception as e:  # report, the TS test fails on it
         r["error"] = f"{type(e).__name__}: {e}"
     results.append(r)
