@@ -18,3 +18,5 @@ export * from './writer/write-saved-model.js';
 export * from './writer/function-def.js';
 export * from './writer/object-graph.js';
 export * from './writer/build-tf2.js';
+export * from './writer/keras-metadata.js';
+export * from './writer/saver-functions.js';

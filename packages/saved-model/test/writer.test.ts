@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { MemorySinkFactory } from '@tfsave/core';
 import { repoRoot, runPythonScript } from '@tfsave/core/node';
 import { SUPPORTED_ACTIVATIONS, buildSavedModel, parseSavedModel, writeSavedModel, type LayerSpec, type ModelSpec } from '../src/index.js';
-import { writeSavedModelDir } from '../src/node/index.js';
+import { readSavedModelDir, writeSavedModelDir } from '../src/node/index.js';
 
 let seed = 7;
 const rnd = (n: number, scale = 0.5) => Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 2 * scale);
@@ -19,9 +19,17 @@ const bn = (name: string, ch: number): LayerSpec => ({
   weights: [w('gamma', [ch]), w('beta', [ch]), w('moving_mean', [ch]), { name: 'moving_variance', shape: [ch], data: rnd(ch, 0.4).map((v) => v + 0.5) }],
 });
 
+// What tf_keras records for the tutorial's compile(optimizer='adam', loss=SparseCategoricalCrossentropy(from_logits=True), metrics=['sparse_categorical_accuracy']).
+const TUTORIAL_TRAINING = {
+  loss: { class_name: 'SparseCategoricalCrossentropy', config: { reduction: 'auto', name: 'sparse_categorical_crossentropy', from_logits: true, ignore_class: null } },
+  metrics: [[{ class_name: 'SparseCategoricalAccuracy', config: { name: 'sparse_categorical_accuracy', dtype: 'float32' } }]],
+  weighted_metrics: null, loss_weights: null,
+  optimizer_config: { class_name: 'Custom>Adam', config: { name: 'Adam', learning_rate: 0.001, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7, amsgrad: false, is_legacy_optimizer: false } },
+};
+
 const models: Record<string, ModelSpec> = {
   // The tutorial architecture: Dense(512, relu) -> Dropout -> Dense(10).
-  tutorial_mlp: { inputShape: [784], inputName: 'dense_input', outputName: 'dense_1', layers: [dense('dense', 784, 512, 'relu'), { class_name: 'Dropout', config: { name: 'dropout', rate: 0.2 } }, dense('dense_1', 512, 10, 'linear')] },
+  tutorial_mlp: { inputShape: [784], inputName: 'dense_input', outputName: 'dense_1', trainingConfig: TUTORIAL_TRAINING, layers: [dense('dense', 784, 512, 'relu'), { class_name: 'Dropout', config: { name: 'dropout', rate: 0.2 } }, dense('dense_1', 512, 10, 'linear')] },
   activations: {
     inputShape: [6],
     layers: SUPPORTED_ACTIVATIONS.filter((a) => a !== 'log_softmax').map((a, i) => dense(`d_${a}`, 6, 6, a)).concat([
@@ -45,22 +53,62 @@ const models: Record<string, ModelSpec> = {
   tutorial_mlp_const: { inputShape: [784], weightStorage: 'constants', layers: [dense('dense', 784, 512, 'relu'), dense('dense_1', 512, 10, 'softmax')] },
   global_pool: {
     inputShape: [5, 5, 3],
+    // A full Keras model_config (as tfjs `toJSON` or tf_keras `to_json` give it) is written as is.
+    kerasConfig: {
+      class_name: 'Sequential',
+      config: {
+        name: 'pooled_classifier',
+        layers: [
+          { class_name: 'InputLayer', config: { batch_input_shape: [null, 5, 5, 3], dtype: 'float32', sparse: false, ragged: false, name: 'pool_input' } },
+          { class_name: 'GlobalAveragePooling2D', config: { name: 'gap', data_format: 'channels_last', keepdims: false } },
+          { class_name: 'Dense', config: { name: 'dense', units: 2, activation: 'sigmoid' } },
+        ],
+      },
+    },
     layers: [{ class_name: 'GlobalAveragePooling2D', config: { name: 'gap' } }, dense('dense', 3, 2, 'sigmoid')],
   },
 };
 
-test('the writer builds a graph TF loads, runs and lists (tf.saved_model.load, saved_model_cli) within 1e-5 of tf_keras', async () => {
+const TUTORIAL = join(repoRoot(), 'fixtures/tutorial-tf-keras/saved_model/my_model');
+
+/** The tutorial model as tf_keras saved it: its model_config, training_config and trained weights, re-exported by us. */
+async function tutorialFromFixture(): Promise<ModelSpec> {
+  const m = await readSavedModelDir(TUTORIAL);
+  const root = m.kerasMetadata!.find((n) => n.nodePath === 'root')!.metadata as { model_config: { config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> } }; training_config: unknown };
+  const bundle = await m.variables();
+  let k = 0;
+  const layers: LayerSpec[] = [];
+  for (const l of root.model_config.config.layers.slice(1)) {
+    const weights = [];
+    if (l.class_name === 'Dense') {
+      for (const role of ['kernel', 'bias']) {
+        const t = await bundle.readTensor(`layer_with_weights-${k}/${role}/.ATTRIBUTES/VARIABLE_VALUE`);
+        weights.push({ name: role, shape: t.shape, data: t.data as Float32Array });
+      }
+      k++;
+    }
+    layers.push({ class_name: l.class_name, config: l.config, weights });
+  }
+  await bundle.close();
+  return { inputShape: [784], inputName: 'dense_input', outputName: 'dense_1', layers, kerasConfig: root.model_config, trainingConfig: root.training_config };
+}
+
+test('the writer builds a graph TF loads, runs and lists (tf.saved_model.load, TF1 Session, saved_model_cli, tf_keras load_model) within 1e-5 of tf_keras', async () => {
   const root = mkdtempSync(join(tmpdir(), 'tfsave-sm-'));
   try {
-    const cases = Object.entries(models).map(([name, spec]) => {
+    const cases: Array<{ name: string; dir: string; spec: ModelSpec; original?: string }> = Object.entries(models).map(([name, spec]) => {
       const dir = join(root, name);
       return { name, dir, spec };
     });
+    // Real trained weights and tf_keras's own model_config/training_config, compared with tf_keras's SavedModel of them.
+    cases.push({ name: 'tutorial_fixture', dir: join(root, 'tutorial_fixture'), spec: await tutorialFromFixture(), original: TUTORIAL });
     for (const c of cases) await writeSavedModelDir(c.dir, c.spec);
     {
       const json = cases.map(({ name, dir, spec }) => ({
         name, dir, input_shape: spec.inputShape, batch: 3,
         x: Array.from(rnd(3 * spec.inputShape.reduce((a, b) => a * b, 1), 1)),
+        keras: spec.weightStorage !== 'constants',
+        training_config: spec.trainingConfig ?? null, y: [3, 7, 1], original: cases.find((c) => c.name === name)?.original ?? null,
         layers: spec.layers.map((l) => ({ class_name: l.class_name, config: l.config, weights: (l.weights ?? []).map((x) => [Array.from(x.data), x.shape]) })),
       }));
       writeFileSync(join(root, 'cases.json'), JSON.stringify({ cases: json }));
@@ -75,9 +123,29 @@ test('the writer builds a graph TF loads, runs and lists (tf.saved_model.load, s
         const tol = 1e-5 * Math.max(1, res['max_abs_ref'] as number);
         assert.ok((res['max_abs_diff'] as number) <= tol, `${c.name}: max |diff| ${String(res['max_abs_diff'])} > ${tol}`);
         assert.deepEqual(res['output_keys'], [c.spec.outputName ?? 'output_0']);
+        assert.ok((res['tf1_max_abs_diff'] as number) <= tol, `${c.name}: TF1 Session max |diff| ${String(res['tf1_max_abs_diff'])}`);
         // Variables mode: every weight is a trackable variable of the loaded object, named as Keras names it.
         const weights = c.spec.layers.flatMap((l) => (l.weights ?? []).map((x) => `${String(l.config['name'])}/${x.name}:0`));
         assert.deepEqual(res['variables'], c.spec.weightStorage === 'constants' ? [] : [...weights].sort(), c.name);
+        if (c.spec.weightStorage === 'constants') continue;
+        const bundle = await (await readSavedModelDir(c.dir)).variables();
+        const written = bundle.entries().map((e) => e.name).sort();
+        await bundle.close();
+        assert.deepEqual(res['tf1_saved_keys'], written, `${c.name}: keys saved through the SaverDef`);
+        // tf_keras load_model rebuilds the Sequential model from keras_metadata.pb with our weights.
+        assert.equal(res['keras_class'], 'Sequential', c.name);
+        assert.equal(res['keras_name'], (c.spec.kerasConfig as { config?: { name?: string } } | undefined)?.config?.name ?? 'sequential', c.name);
+        assert.deepEqual(res['keras_layers'], c.spec.layers.map((l) => l.class_name), c.name);
+        assert.ok((res['keras_max_abs_diff'] as number) <= tol, `${c.name}: keras predict max |diff| ${String(res['keras_max_abs_diff'])}`);
+        if (c.spec.trainingConfig === undefined) {
+          assert.equal(res['keras_optimizer'], null, c.name);
+        } else {
+          assert.equal(res['keras_optimizer'], 'Adam', c.name);
+          const ev = res['evaluate'] as { ours: Record<string, number>; ref: Record<string, number> };
+          assert.deepEqual(Object.keys(ev.ours).sort(), ['loss', 'sparse_categorical_accuracy']);
+          if (c.original !== undefined) assert.ok((res['original_max_abs_diff'] as number) <= tol, `${c.name}: vs tf_keras's own SavedModel ${String(res['original_max_abs_diff'])}`);
+          for (const k of Object.keys(ev.ref)) assert.ok(Math.abs(ev.ours[k]! - ev.ref[k]!) <= 1e-5 * Math.max(1, Math.abs(ev.ref[k]!)), `${c.name}: evaluate ${k} ${ev.ours[k]} vs ${ev.ref[k]}`);
+        }
       }
       const cli = results.find((x) => x['name'] === '__saved_model_cli__')!;
       assert.equal(cli['returncode'], 0, String(cli['stderr']));
@@ -102,6 +170,28 @@ test('our reader reads what our writer wrote', async () => {
   assert.deepEqual(sig.outputs['output_0']?.shape, [-1, 5]);
   assert.ok(m.metaGraphs[0]!.ops.includes('Conv2D'));
   assert.ok(sinks.files.has('variables/variables.index') && sinks.files.has('variables/variables.data-00000-of-00001'));
+});
+
+test('variables/ uses tf_keras checkpoint keys: every key we write is a key of the tutorial SavedModel', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tfsave-sm-keys-'));
+  try {
+    await writeSavedModelDir(dir, models['tutorial_mlp']!);
+    const ours = await readSavedModelDir(dir);
+    const theirs = await readSavedModelDir(join(repoRoot(), 'fixtures/tutorial-tf-keras/saved_model/my_model'));
+    const keys = async (m: typeof ours) => {
+      const b = await m.variables();
+      const names = b.entries().map((e) => e.name);
+      await b.close();
+      return names;
+    };
+    const ourKeys = await keys(ours);
+    const theirKeys = new Set(await keys(theirs));
+    assert.deepEqual(ourKeys.filter((k) => !theirKeys.has(k)), []);
+    assert.ok(ourKeys.includes('layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE'));
+    assert.ok(ours.kerasMetadata !== undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a layer the writer cannot express is a FormatError naming it, and no file is written', async () => {

@@ -33,8 +33,14 @@ export interface ModelSpec {
    * `variables/`; `constants` folds them into `Const` nodes of a TF1-style graph (no `variables/`).
    */
   readonly weightStorage?: 'variables' | 'constants';
-  /** Keras model JSON (`model_config`). Accepted but not yet written (keras_metadata.pb is future work). */
+  /**
+   * Keras `model_config` JSON (`{class_name: 'Sequential', config: {name, layers}}`, as tf_keras `to_json` or
+   * tfjs `toJSON` give it), written to `keras_metadata.pb`. Default: synthesized from `layers` and `inputShape`.
+   */
   readonly kerasConfig?: unknown;
-  /** Keras `training_config` JSON. Not yet written. */
+  /**
+   * Keras `training_config` JSON (`loss`, `metrics`, `optimizer_config`, …) written to `keras_metadata.pb`;
+   * tf_keras `load_model` compiles the model with it. Default: none (the model loads uncompiled).
+   */
   readonly trainingConfig?: unknown;
 }

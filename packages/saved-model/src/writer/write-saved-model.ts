@@ -1,15 +1,17 @@
 /**
- * Builds a TF1-style SavedModel that TensorFlow can serve: one MetaGraph
- * tagged `serve`, a GraphDef of `Placeholder -> layer ops -> Identity` with the
- * weights folded into `Const` nodes, and a `serving_default` predict
- * signature. No object graph, so `tf.saved_model.load` takes its TF1 path and
- * TF Serving / `saved_model_cli` see an ordinary signature. See specs/saved-model.md.
+ * Builds and writes a SavedModel for a Sequential model. By default the
+ * TF2 layout tf_keras writes (see build-tf2.ts): `saved_model.pb` with a
+ * serving FunctionDef over resource variables, an object graph and a SaverDef,
+ * `keras_metadata.pb`, and the weights in `variables/`. With
+ * `weightStorage: 'constants'`, a TF1-style graph of `Placeholder -> layer ops
+ * -> Identity` with the weights folded into `Const` nodes and no `variables/`.
+ * See specs/saved-model.md.
  */
 import { errorsFor, type SinkFactory } from '@tfsave/core';
-import type { tensorflow } from '@tfsave/protos';
+import type { keras, tensorflow } from '@tfsave/protos';
 import { writeObjectCheckpoint, type TrackableSpec } from '@tfsave/tensor-bundle';
 import { buildTf2 } from './build-tf2.js';
-import { encodeSavedModel } from '../codec.js';
+import { encodeKerasMetadata, encodeSavedModel } from '../codec.js';
 import { DT_FLOAT, GraphBuilder, attr, type GraphTensor } from './graph-builder.js';
 import { addLayer } from './layers.js';
 import type { ModelSpec } from './model-spec.js';
@@ -28,6 +30,8 @@ export interface BuiltGraph {
   readonly outputShape: readonly number[];
   /** The object tree saved to `variables/variables` (absent with `weightStorage: 'constants'`). */
   readonly checkpoint?: TrackableSpec;
+  /** The `keras_metadata.pb` message (absent with `weightStorage: 'constants'`). */
+  readonly kerasMetadata?: keras.ISavedMetadata;
 }
 
 const batchShape = (s: readonly number[]) => ({ dim: [{ size: -1 }, ...s.map((size) => ({ size }))] });
@@ -44,7 +48,7 @@ export function buildSavedModel(spec: ModelSpec): BuiltGraph {
   if ((spec.weightStorage ?? 'variables') === 'variables') {
     const t = buildTf2(spec, inputKey, outputKey, GRAPH_PRODUCER);
     const savedModel: tensorflow.ISavedModel = { saved_model_schema_version: 1, meta_graphs: [t.metaGraph] };
-    return { savedModel, inputTensor: t.inputTensor, outputTensor: t.outputTensor, outputShape: t.outputShape, checkpoint: t.checkpoint };
+    return { savedModel, inputTensor: t.inputTensor, outputTensor: t.outputTensor, outputShape: t.outputShape, checkpoint: t.checkpoint, kerasMetadata: t.kerasMetadata };
   }
   const g = new GraphBuilder();
   const input = g.op(`serving_default_${inputKey}`, 'Placeholder', [], { dtype: attr.type(DT_FLOAT), shape: { shape: batchShape(spec.inputShape) } });
@@ -70,7 +74,8 @@ export function buildSavedModel(spec: ModelSpec): BuiltGraph {
 }
 
 /**
- * Writes `saved_model.pb` for `spec` through `sinks` and commits. The graph is
+ * Writes `saved_model.pb`, `keras_metadata.pb` and `variables/` for `spec`
+ * through `sinks` and commits (`variables/variables.index` last). The graph is
  * built completely before anything is written, so an unsupported layer leaves
  * no file behind.
  * @throws FormatError (`unsupported`) naming the layer that cannot be exported.
@@ -82,6 +87,11 @@ export async function writeSavedModel(spec: ModelSpec, sinks: SinkFactory): Prom
     const sink = await sinks.create('saved_model.pb');
     await sink.write(bytes);
     await sink.close();
+    if (built.kerasMetadata !== undefined) {
+      const meta = await sinks.create('keras_metadata.pb');
+      await meta.write(encodeKerasMetadata(built.kerasMetadata));
+      await meta.close();
+    }
     // The bundle writer commits the factory once `variables.index` is written.
     if (built.checkpoint !== undefined) await writeObjectCheckpoint(sinks, 'variables/variables', built.checkpoint);
     else await sinks.commit();
