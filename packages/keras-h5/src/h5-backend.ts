@@ -33,12 +33,12 @@ interface H5Meta {
 }
 
 /** An Emscripten MEMFS file node: `contents` holds `usedBytes` bytes (capacity may be larger). */
-interface MemNode { contents: Uint8Array | null; usedBytes: number }
+interface MemNode { contents: Uint8Array | Int8Array | null; usedBytes: number }
 
 function memNode(M: H5Module, path: string): MemNode | undefined {
   try {
     const node = M.FS.lookupPath?.(path).node;
-    return node !== undefined && 'usedBytes' in node && (node.contents === null || node.contents instanceof Uint8Array) ? node : undefined;
+    return node !== undefined && 'usedBytes' in node && (node.contents === null || ArrayBuffer.isView(node.contents)) ? node : undefined;
   } catch { return undefined; }
 }
 
@@ -56,13 +56,16 @@ function reserveFile(M: H5Module, path: string, capacity: number): void {
   const buf = new Uint8Array(capacity);
   if (node.contents !== null) buf.set(node.contents.subarray(0, node.usedBytes));
   node.contents = buf;
+  // MEMFS replaces the buffer on a first write at offset 0 of an empty file; one placeholder byte (overwritten
+  // by the superblock; libhdf5 truncates the file to its end of allocation on close) keeps the reservation.
+  if (node.usedBytes === 0) node.usedBytes = 1;
 }
 
 /** The bytes of a MEMFS file without the copy `FS.readFile` makes (trimmed when capacity was over-reserved). */
 function takeFile(M: H5Module, path: string): Uint8Array {
   const node = memNode(M, path);
   if (node === undefined || node.contents === null) return M.FS.readFile(path);
-  const out = node.contents.subarray(0, node.usedBytes);
+  const out = new Uint8Array(node.contents.buffer, node.contents.byteOffset, node.usedBytes);
   return node.contents.length - node.usedBytes > (1 << 20) ? out.slice() : out;
 }
 
@@ -231,6 +234,14 @@ const H5_DTYPE: Partial<Record<DTypeName, string>> = {
   int32: '<i', uint32: '<I', int64: '<q', uint64: '<Q', bool: '<B', bfloat16: '<H',
 };
 
+/** Upper estimate of a written file's size: dataset bytes plus headroom for headers and attributes. */
+function estimateSize(g: H5Group): number {
+  let n = 64 * 1024;
+  for (const c of g.children.values()) n += c.kind === 'group' ? estimateSize(c) : c.data.byteLength + 4096;
+  for (const a of Object.values(g.attrs)) n += a.kind === 'string' ? a.value.length + 256 : a.kind === 'string-array' ? a.value.reduce((s, v) => s + v.length + 32, 256) : 256;
+  return n;
+}
+
 /**
  * Writes a tree as an HDF5 file (superblock v0, symbol-table groups, contiguous datasets,
  * like h5py's defaults) and returns its bytes.
@@ -240,6 +251,7 @@ export function writeHdf5(root: H5Group): Uint8Array {
   const M = module();
   const fsPath = `/tfsave-write-${++counter}.h5`;
   const file = new h5wasm.File(fsPath, 'w', { libver: ['earliest', 'latest'] });
+  reserveFile(M, fsPath, estimateSize(root));
   try {
     const writeAttrs = (obj: H5wGroup | H5wDataset, path: string, attrs: Readonly<Record<string, H5Attr>>): void => {
       for (const [name, a] of Object.entries(attrs)) {
@@ -274,7 +286,7 @@ export function writeHdf5(root: H5Group): Uint8Array {
     };
     walk(file, '/', root);
     file.close();
-    return M.FS.readFile(fsPath);
+    return takeFile(M, fsPath);
   } finally {
     try { file.close(); } catch { /* closed */ }
     try { M.FS.unlink(fsPath); } catch { /* not created */ }

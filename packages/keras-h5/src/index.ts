@@ -14,3 +14,4 @@ export * from './optimizer-state.js';
 export * from './shape-inference.js';
 export * from './summary.js';
 export * from './sharded-weights.js';
+export * from './weights-matching.js';
