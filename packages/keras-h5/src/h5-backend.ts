@@ -258,7 +258,10 @@ export function writeHdf5(root: H5Group): Uint8Array {
         if (a.kind === 'string' || a.kind === 'string-array') {
           const values = a.kind === 'string' ? [a.value] : [...a.value];
           const shape = a.kind === 'string' ? [] : [BigInt(values.length)];
-          const meta = { type: CLASS_STRING, size: 4, vlen: true, cset: a.type.cset === 'utf8' ? 1 : 0, strpad: 0, signed: false, littleEndian: true, shape, maxshape: shape, total_size: values.length };
+          // An ASCII-declared string holding non-ASCII characters (Python 2 era files decoded as latin-1)
+          // is written as UTF-8 so that it reads back as the same characters.
+          const cset = a.type.cset === 'utf8' || values.some((v) => /[^\x00-\x7f]/.test(v)) ? 1 : 0;
+          const meta = { type: CLASS_STRING, size: 4, vlen: true, cset, strpad: 0, signed: false, littleEndian: true, shape, maxshape: shape, total_size: values.length };
           M.create_vlen_str_attribute(file.file_id, path, name, values, meta);
         } else if (a.kind === 'number-array') {
           const data = a.dtype === 'float64' ? Float64Array.from(a.value) : a.dtype === 'float32' ? Float32Array.from(a.value) : a.dtype === 'int64' ? BigInt64Array.from(a.value.map(BigInt)) : Int32Array.from(a.value);
