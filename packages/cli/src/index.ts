@@ -15,3 +15,4 @@ export * from './values.js';
 export * from './compare.js';
 export * from './progress.js';
 export * from './find-entry.js';
+export * from './convert/targets.js';
