@@ -8,6 +8,7 @@ export * from './layers/core.js';
 export * from './layers/conv.js';
 export * from './layers/normalization.js';
 export * from './layers/embedding.js';
+export * from './layers/merge.js';
 export * from './losses.js';
 export * from './metrics.js';
 export * from './optimizers.js';
