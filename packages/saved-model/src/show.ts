@@ -1,5 +1,6 @@
 /** Text and JSON views of a read SavedModel, for `tfsave inspect`. */
 import type { ParsedSavedModel } from './reader.js';
+import { concreteFunctionLines, opsUsedByGraph } from './show-functions.js';
 import type { SignatureSummary, TensorInfoSummary } from './summary-types.js';
 
 function shapeText(info: TensorInfoSummary): string {
@@ -16,27 +17,36 @@ function tensorLines(kind: 'inputs' | 'outputs', key: string, info: TensorInfoSu
   ];
 }
 
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byKey = (a: [string, unknown], b: [string, unknown]) => cmp(a[0], b[0]);
+
 function signatureLines(sig: SignatureSummary): string[] {
   const out = [``, `signature_def['${sig.key}']:`, '  The given SavedModel SignatureDef contains the following input(s):'];
-  for (const [k, v] of Object.entries(sig.inputs)) out.push(...tensorLines('inputs', k, v));
+  for (const [k, v] of Object.entries(sig.inputs).sort(byKey)) out.push(...tensorLines('inputs', k, v));
   out.push('  The given SavedModel SignatureDef contains the following output(s):');
-  for (const [k, v] of Object.entries(sig.outputs)) out.push(...tensorLines('outputs', k, v));
+  for (const [k, v] of Object.entries(sig.outputs).sort(byKey)) out.push(...tensorLines('outputs', k, v));
   out.push(`  Method name is: ${sig.methodName}`);
   return out;
 }
 
 /**
- * The signature listing of `saved_model_cli show --all` (tags, signatures with
- * dtypes, shapes and tensor names, method names). Concrete-function listings
- * of TF2 models are not reproduced.
+ * The text of `saved_model_cli show --all`: per MetaGraph (by tags) its
+ * signatures (by key) with dtypes, shapes and tensor names, and the ops line
+ * (ops listed sorted; Python prints a set in hash order); then the TF2
+ * "Concrete Functions" of the first object graph (see {@link concreteFunctionLines}).
  */
 export function formatShowAll(model: ParsedSavedModel): string {
   const out: string[] = [];
-  for (const mg of model.metaGraphs) {
-    if (out.length > 0) out.push('');
-    out.push(`MetaGraphDef with tag-set: '${mg.tags.join(', ')}' contains the following SignatureDefs:`);
-    for (const sig of mg.signatures) out.push(...signatureLines(sig));
+  const order = model.metaGraphs.map((mg, i) => ({ mg, proto: model.proto.meta_graphs[i]! }));
+  order.sort((a, b) => cmp(JSON.stringify(a.mg.tags), JSON.stringify(b.mg.tags)));
+  for (const { mg, proto } of order) {
+    out.push('', `MetaGraphDef with tag-set: '${mg.tags.join(', ')}' contains the following SignatureDefs:`);
+    for (const sig of [...mg.signatures].sort((a, b) => cmp(a.key, b.key))) out.push(...signatureLines(sig));
+    const ops = opsUsedByGraph(proto.graph_def ?? {});
+    out.push(`The MetaGraph with tag set [${mg.tags.map((t) => `'${t}'`).join(', ')}] contains the following ops: ${ops.length === 0 ? 'set()' : `{${ops.map((o) => `'${o}'`).join(', ')}}`}`);
   }
+  const withObjects = model.proto.meta_graphs.find((m) => m.object_graph_def != null);
+  if (withObjects !== undefined) out.push(...concreteFunctionLines(withObjects));
   return out.join('\n') + '\n';
 }
 

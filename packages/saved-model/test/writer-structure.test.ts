@@ -71,10 +71,13 @@ test('keras_metadata.pb names each layer node by its object graph id and path, w
   ]);
 });
 
-test("weightStorage 'constants' writes saved_model.pb only", async () => {
+test("weightStorage 'constants' writes saved_model.pb and fingerprint.pb only (fingerprint: false drops the latter)", async () => {
   const sinks = new MemorySinkFactory();
   await writeSavedModel({ ...mlp, weightStorage: 'constants' }, sinks);
-  assert.deepEqual([...sinks.files.keys()], ['saved_model.pb']);
+  assert.deepEqual([...sinks.files.keys()].sort(), ['fingerprint.pb', 'saved_model.pb']);
+  const bare = new MemorySinkFactory();
+  await writeSavedModel({ ...mlp, weightStorage: 'constants', fingerprint: false }, bare);
+  assert.deepEqual([...bare.files.keys()], ['saved_model.pb']);
 });
 
 test('any MLP the writer accepts decodes to its own signature, and decode → encode is the identity', () => {

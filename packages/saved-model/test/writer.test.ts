@@ -49,6 +49,31 @@ const models: Record<string, ModelSpec> = {
       dense('dense', 27, 5, 'softmax'),
     ],
   },
+  // Integer and float64 inputs: the graph casts them to float32 first, as Keras layers do.
+  int64_input: { inputShape: [5], inputDtype: 'int64', inputName: 'ids', layers: [dense('dense', 5, 4, 'relu'), dense('dense_1', 4, 2, 'linear')] },
+  float64_input: { inputShape: [4], inputDtype: 'float64', layers: [dense('dense', 4, 3, 'tanh')] },
+  sequence_pool: { inputShape: [5, 3], layers: [{ class_name: 'LayerNormalization', config: { name: 'ln', scale: false }, weights: [w('beta', [3])] }, { class_name: 'GlobalAveragePooling1D', config: { name: 'gap1d' } }, dense('dense', 3, 2, 'elu')] },
+  int32_input_const: { inputShape: [3], inputDtype: 'int32', weightStorage: 'constants', layers: [dense('dense', 3, 2, 'sigmoid')] },
+  // Token ids -> Embedding -> LayerNormalization -> GlobalAveragePooling1D -> Dense.
+  embedding_int64: {
+    inputShape: [6], inputDtype: 'int64', inputName: 'tokens',
+    layers: [
+      { class_name: 'Embedding', config: { name: 'embedding', input_dim: 20, output_dim: 4 }, weights: [w('embeddings', [20, 4])] },
+      { class_name: 'LayerNormalization', config: { name: 'layer_normalization', axis: -1, epsilon: 0.001 }, weights: [w('gamma', [4]), w('beta', [4])] },
+      { class_name: 'Dropout', config: { name: 'dropout', rate: 0.3 } },
+      { class_name: 'GlobalMaxPooling1D', config: { name: 'gmp' } },
+      dense('dense', 4, 3, 'softmax'),
+    ],
+  },
+  embedding_int32_flatten: {
+    inputShape: [3], inputDtype: 'int32',
+    layers: [
+      { class_name: 'Embedding', config: { name: 'emb', input_dim: 10, output_dim: 2 }, weights: [w('embeddings', [10, 2])] },
+      { class_name: 'Flatten', config: { name: 'flatten' } },
+      { class_name: 'LayerNormalization', config: { name: 'ln', center: false }, weights: [w('gamma', [6])] },
+      dense('dense', 6, 2, 'linear'),
+    ],
+  },
   // The same tutorial model with weights folded into Const nodes (TF1-style graph, no variables/).
   tutorial_mlp_const: { inputShape: [784], weightStorage: 'constants', layers: [dense('dense', 784, 512, 'relu'), dense('dense_1', 512, 10, 'softmax')] },
   global_pool: {
@@ -106,9 +131,11 @@ test('the writer builds a graph TF loads, runs and lists (tf.saved_model.load, T
     {
       const json = cases.map(({ name, dir, spec }) => ({
         name, dir, input_shape: spec.inputShape, batch: 3,
-        x: Array.from(rnd(3 * spec.inputShape.reduce((a, b) => a * b, 1), 1)),
+        x: Array.from(rnd(3 * spec.inputShape.reduce((a, b) => a * b, 1), 1)).map((v) => (spec.inputDtype?.startsWith('int') ? Math.abs(Math.round(v * 5)) : v)),
+        input_dtype: spec.inputDtype ?? null,
         keras: spec.weightStorage !== 'constants',
         training_config: spec.trainingConfig ?? null, y: [3, 7, 1], original: cases.find((c) => c.name === name)?.original ?? null,
+        evaluate_mnist: name === 'tutorial_fixture',
         layers: spec.layers.map((l) => ({ class_name: l.class_name, config: l.config, weights: (l.weights ?? []).map((x) => [Array.from(x.data), x.shape]) })),
       }));
       writeFileSync(join(root, 'cases.json'), JSON.stringify({ cases: json }));
@@ -123,6 +150,7 @@ test('the writer builds a graph TF loads, runs and lists (tf.saved_model.load, T
         const tol = 1e-5 * Math.max(1, res['max_abs_ref'] as number);
         assert.ok((res['max_abs_diff'] as number) <= tol, `${c.name}: max |diff| ${String(res['max_abs_diff'])} > ${tol}`);
         assert.deepEqual(res['output_keys'], [c.spec.outputName ?? 'output_0']);
+        assert.equal(res['input_dtype'], c.spec.inputDtype ?? 'float32', c.name);
         assert.ok((res['tf1_max_abs_diff'] as number) <= tol, `${c.name}: TF1 Session max |diff| ${String(res['tf1_max_abs_diff'])}`);
         // Variables mode: every weight is a trackable variable of the loaded object, named as Keras names it.
         const weights = c.spec.layers.flatMap((l) => (l.weights ?? []).map((x) => `${String(l.config['name'])}/${x.name}:0`));
@@ -144,6 +172,14 @@ test('the writer builds a graph TF loads, runs and lists (tf.saved_model.load, T
           const ev = res['evaluate'] as { ours: Record<string, number>; ref: Record<string, number> };
           assert.deepEqual(Object.keys(ev.ours).sort(), ['loss', 'sparse_categorical_accuracy']);
           if (c.original !== undefined) assert.ok((res['original_max_abs_diff'] as number) <= tol, `${c.name}: vs tf_keras's own SavedModel ${String(res['original_max_abs_diff'])}`);
+          if (c.original !== undefined) {
+            // tf_keras evaluate on the tutorial's 1000 test examples: our re-export scores what tf_keras's own SavedModel scores.
+            const m = res['mnist_test'] as { ours: Record<string, number>; ref: Record<string, number>; count: number };
+            assert.equal(m.count, 1000);
+            assert.ok(m.ref['sparse_categorical_accuracy']! > 0.5, `the tutorial model is trained (${m.ref['sparse_categorical_accuracy']})`);
+            assert.equal(m.ours['sparse_categorical_accuracy'], m.ref['sparse_categorical_accuracy']);
+            assert.ok(Math.abs(m.ours['loss']! - m.ref['loss']!) <= 1e-5 * Math.max(1, m.ref['loss']!), `test loss ${m.ours['loss']} vs ${m.ref['loss']}`);
+          }
           for (const k of Object.keys(ev.ref)) assert.ok(Math.abs(ev.ours[k]! - ev.ref[k]!) <= 1e-5 * Math.max(1, Math.abs(ev.ref[k]!)), `${c.name}: evaluate ${k} ${ev.ours[k]} vs ${ev.ref[k]}`);
         }
       }
@@ -199,7 +235,7 @@ test('a layer the writer cannot express is a FormatError naming it, and no file 
   try {
     const spec: ModelSpec = { inputShape: [4], layers: [dense('dense', 4, 4, 'relu'), { class_name: 'LSTM', config: { name: 'my_lstm' } }] };
     await assert.rejects(writeSavedModelDir(join(dir, 'out'), spec), (e: Error) => e.name === 'FormatError' && /layer my_lstm/.test(e.message));
-    assert.throws(() => buildSavedModel({ inputShape: [4], layers: [dense('d', 4, 4, 'mish')] }), /layer d: activation 'mish'/);
+    assert.throws(() => buildSavedModel({ inputShape: [4], layers: [dense('d', 4, 4, 'hard_swish')] }), /layer d: activation 'hard_swish'/);
     assert.throws(() => buildSavedModel({ inputShape: [3, 4], layers: [dense('d3', 4, 4, 'relu')] }), /layer d3: Dense on inputs of rank 3/);
     assert.equal(existsSync(join(dir, 'out')) ? readdirSync(join(dir, 'out')).length : 0, 0);
   } finally {

@@ -10,11 +10,12 @@ const UNARY: Readonly<Record<string, string>> = {
 };
 
 /** Activation names the writer can express. */
-export const SUPPORTED_ACTIVATIONS: readonly string[] = ['linear', ...Object.keys(UNARY), 'swish', 'silu', 'gelu', 'hard_sigmoid'];
+export const SUPPORTED_ACTIVATIONS: readonly string[] = ['linear', ...Object.keys(UNARY), 'swish', 'silu', 'gelu', 'hard_sigmoid', 'leaky_relu', 'mish'];
 
 /**
  * Appends activation `name` to tensor `x` under scope `scope`.
- * `hard_sigmoid` follows tf_keras (clip(0.2x + 0.5, 0, 1)); `gelu` is the exact erf form (Keras default `approximate=False`).
+ * `hard_sigmoid` follows tf_keras (clip(0.2x + 0.5, 0, 1)); `gelu` is the exact erf form (Keras default `approximate=False`);
+ * `leaky_relu` is `tf.nn.leaky_relu` with its default alpha 0.2; `mish` is x·tanh(softplus(x)).
  * @throws FormatError (`unsupported`) naming the layer for any other activation.
  */
 export function applyActivation(g: GraphBuilder, scope: string, x: string, name: string, layer: string): string {
@@ -34,6 +35,12 @@ export function applyActivation(g: GraphBuilder, scope: string, x: string, name:
       const onePlus = g.float(`${scope}/add`, 'AddV2', [erf, c(1, 'one')]);
       const half = g.float(`${scope}/mul`, 'Mul', [x, c(0.5, 'half')]);
       return g.float(`${scope}/mul_1`, 'Mul', [half, onePlus]);
+    }
+    case 'leaky_relu':
+      return g.float(`${scope}/LeakyRelu`, 'LeakyRelu', [x], { alpha: { f: 0.2 } });
+    case 'mish': {
+      const sp = g.float(`${scope}/Softplus`, 'Softplus', [x]);
+      return g.float(`${scope}/mul`, 'Mul', [x, g.float(`${scope}/Tanh`, 'Tanh', [sp])]);
     }
     case 'hard_sigmoid': {
       const lin = g.float(`${scope}/add`, 'AddV2', [g.float(`${scope}/mul`, 'Mul', [x, c(0.2, 'slope')]), c(0.5, 'offset')]);

@@ -12,9 +12,9 @@ const fail = errorsFor('saved-model');
 export const OUTPUT_ARG: Readonly<Record<string, string>> = {
   MatMul: 'product', BiasAdd: 'output', Conv2D: 'output', MaxPool: 'output', AvgPool: 'output', Mean: 'output', Max: 'output',
   Reshape: 'output', Identity: 'output', Const: 'output', ClipByValue: 'output', ReadVariableOp: 'value',
-  Relu: 'activations', Relu6: 'activations', Elu: 'activations', Selu: 'activations', Softplus: 'activations', Softsign: 'activations',
+  Relu: 'activations', Relu6: 'activations', LeakyRelu: 'activations', Elu: 'activations', Selu: 'activations', Softplus: 'activations', Softsign: 'activations',
   Sigmoid: 'y', Tanh: 'y', Exp: 'y', Erf: 'y', Rsqrt: 'y', Neg: 'y', Softmax: 'softmax', LogSoftmax: 'logsoftmax',
-  Mul: 'z', AddV2: 'z', Sub: 'z',
+  Mul: 'z', AddV2: 'z', Sub: 'z', SquaredDifference: 'z', Cast: 'y', GatherV2: 'output', ConcatV2: 'output', Maximum: 'z', Minimum: 'z', RealDiv: 'z',
 };
 
 /**

@@ -9,6 +9,8 @@ export interface GraphTensor {
   readonly name: string;
   /** Shape excluding the batch dimension. */
   readonly shape: readonly number[];
+  /** DataType code; undefined means float32 (every layer output). */
+  readonly dtype?: number;
 }
 
 type Attr = tensorflow.IAttrValue;
@@ -68,12 +70,17 @@ export class GraphBuilder {
     });
   }
 
-  /** An int32 Const vector. */
-  constInt(name: string, values: readonly number[]): string {
+  /** An int32 Const: a vector by default, or of `shape` (`[]` for a scalar). */
+  constInt(name: string, values: readonly number[], shape: readonly number[] = [values.length]): string {
     return this.op(name, 'Const', [], {
       dtype: attr.type(DT_INT32),
-      value: { tensor: { dtype: DT_INT32, tensor_shape: { dim: [{ size: values.length }] }, int_val: [...values] } },
+      value: { tensor: { dtype: DT_INT32, tensor_shape: { dim: shape.map((size) => ({ size })) }, int_val: [...values] } },
     });
+  }
+
+  /** Casts `x` of DataType `from` to float32 (returns `x` itself when it is float32 already). */
+  castToFloat(name: string, x: string, from: number): string {
+    return from === DT_FLOAT ? x : this.op(name, 'Cast', [x], { DstT: attr.type(DT_FLOAT), SrcT: attr.type(from), Truncate: attr.b(false) });
   }
 
   /** A float32 unary or binary op with `T = float`. */

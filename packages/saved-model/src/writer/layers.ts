@@ -6,7 +6,7 @@
  */
 import { errorsFor, type FormatError } from '@tfsave/core';
 import { applyActivation } from './activations.js';
-import { attr, type GraphBuilder, type GraphTensor } from './graph-builder.js';
+import { DT_FLOAT, DT_INT32, attr, type GraphBuilder, type GraphTensor } from './graph-builder.js';
 import type { LayerSpec, WeightSpec } from './model-spec.js';
 
 const fail = errorsFor('saved-model');
@@ -14,7 +14,8 @@ const fail = errorsFor('saved-model');
 /** Layer classes the writer can export. */
 export const SUPPORTED_LAYERS: readonly string[] = [
   'InputLayer', 'Dense', 'Dropout', 'Flatten', 'Reshape', 'Activation', 'Conv2D', 'MaxPooling2D', 'AveragePooling2D',
-  'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'BatchNormalization', 'ReLU', 'Softmax',
+  'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'BatchNormalization', 'ReLU', 'Softmax', 'Embedding', 'LayerNormalization',
+  'GlobalAveragePooling1D', 'GlobalMaxPooling1D',
 ];
 
 const unsupported = (layer: string, what: string): FormatError => fail.unsupported(`layer ${layer}: ${what}`, 'layer');
@@ -43,10 +44,12 @@ function spatial(inSize: number, k: number, s: number, d: number, padding: strin
   return padding === 'same' ? Math.ceil(inSize / s) : Math.floor((inSize - eff) / s) + 1;
 }
 
-/** Appends the ops of one layer to `g`. */
-export function addLayer(g: GraphBuilder, spec: LayerSpec, x: GraphTensor): GraphTensor {
+/** Appends the ops of one layer to `g` (casting a non-float input to float32 first, except for `Embedding`). */
+export function addLayer(g: GraphBuilder, spec: LayerSpec, input: GraphTensor): GraphTensor {
   const cfg = spec.config;
   const name = typeof cfg['name'] === 'string' ? cfg['name'] : spec.class_name.toLowerCase();
+  if (spec.class_name === 'Embedding') return embedding(g, spec, name, input);
+  const x: GraphTensor = input.dtype === undefined || input.dtype === DT_FLOAT ? input : { name: g.castToFloat(`${name}/Cast`, input.name, input.dtype), shape: input.shape };
   const act = (scope: string, t: string, key = 'activation') => applyActivation(g, scope, t, typeof cfg[key] === 'string' ? (cfg[key] as string) : 'linear', name);
   switch (spec.class_name) {
     case 'InputLayer':
@@ -118,6 +121,15 @@ export function addLayer(g: GraphBuilder, spec: LayerSpec, x: GraphTensor): Grap
       const y = g.float(`${name}/${op}`, op, [x.name], { ksize: attr.ints([1, ph, pw, 1]), strides: attr.ints([1, sh, sw, 1]), padding: attr.s(padding.toUpperCase()), data_format: attr.s('NHWC') });
       return { name: y, shape: [spatial(x.shape[0]!, ph, sh, 1, padding), spatial(x.shape[1]!, pw, sw, 1, padding), x.shape[2]!] };
     }
+    case 'GlobalAveragePooling1D':
+    case 'GlobalMaxPooling1D': {
+      if (x.shape.length !== 2 || cfg['keepdims'] === true || (cfg['data_format'] ?? 'channels_last') !== 'channels_last') throw unsupported(name, `1D global pooling of [${x.shape.join(', ')}] (keepdims ${String(cfg['keepdims'])}, data_format ${String(cfg['data_format'])})`);
+      const op = spec.class_name === 'GlobalAveragePooling1D' ? 'Mean' : 'Max';
+      const y = g.op(`${name}/${op}`, op, [x.name, g.constInt(`${name}/reduction_indices`, [1])], { T: attr.type(1), Tidx: attr.type(3), keep_dims: attr.b(false) });
+      return { name: y, shape: [x.shape[1]!] };
+    }
+    case 'LayerNormalization':
+      return layerNorm(g, spec, name, x);
     case 'GlobalAveragePooling2D':
     case 'GlobalMaxPooling2D': {
       if (x.shape.length !== 3 || cfg['keepdims'] === true) throw unsupported(name, `global pooling of [${x.shape.join(', ')}] (keepdims ${String(cfg['keepdims'])})`);
@@ -159,4 +171,52 @@ function batchNorm(g: GraphBuilder, spec: LayerSpec, name: string, x: GraphTenso
   const shift = g.float(`${s}/mul_2`, 'Mul', [meanT, inv]);
   const offset = beta !== undefined ? g.float(`${s}/sub`, 'Sub', [w('beta', beta), shift]) : g.float(`${s}/Neg`, 'Neg', [shift]);
   return { name: g.float(`${s}/add_1`, 'AddV2', [y, offset]), shape: x.shape };
+}
+
+const DT_INT64 = 9;
+
+/**
+ * Embedding lookup as tf_keras does it: ids that are not int32/int64 are cast to int32,
+ * then `GatherV2(embeddings, ids, axis 0)`. `mask_zero` is refused (later layers would see a mask).
+ */
+function embedding(g: GraphBuilder, spec: LayerSpec, name: string, x: GraphTensor): GraphTensor {
+  if (spec.config['mask_zero'] === true) throw unsupported(name, 'Embedding with mask_zero (masks are not exported)');
+  const table = weight(name, spec, 'embeddings', 0, true)!;
+  if (table.shape.length !== 2) throw unsupported(name, `embeddings shape [${table.shape.join(', ')}] is not 2-D`);
+  const dtype = x.dtype ?? DT_FLOAT;
+  const ids = dtype === DT_INT32 || dtype === DT_INT64 ? x.name : g.op(`${name}/Cast`, 'Cast', [x.name], { DstT: attr.type(DT_INT32), SrcT: attr.type(dtype), Truncate: attr.b(false) });
+  const params = g.weight(name, 'embeddings', table.data, table.shape);
+  const y = g.op(`${name}/embedding_lookup`, 'GatherV2', [params, ids, g.constInt(`${name}/axis`, [0], [])], {
+    Taxis: attr.type(DT_INT32), Tindices: attr.type(dtype === DT_INT64 ? DT_INT64 : DT_INT32), Tparams: attr.type(DT_FLOAT), batch_dims: attr.i(0),
+  });
+  return { name: y, shape: [...x.shape, table.shape[1]!] };
+}
+
+/**
+ * Layer normalization over the last axis as `tf.nn.moments` + `tf.nn.batch_normalization`:
+ * `x * (gamma * rsqrt(var + eps)) + (beta - mean * scale)` with mean and variance per example.
+ */
+function layerNorm(g: GraphBuilder, spec: LayerSpec, name: string, x: GraphTensor): GraphTensor {
+  const cfg = spec.config;
+  const axes = Array.isArray(cfg['axis']) ? (cfg['axis'] as unknown[]) : [cfg['axis'] ?? -1];
+  if (axes.length !== 1 || (axes[0] !== -1 && axes[0] !== x.shape.length)) throw unsupported(name, `LayerNormalization over axis ${JSON.stringify(cfg['axis'])} (only the last axis)`);
+  const ch = x.shape[x.shape.length - 1]!;
+  const scale = cfg['scale'] !== false, center = cfg['center'] !== false;
+  let i = 0;
+  const gamma = scale ? weight(name, spec, 'gamma', i++, true)! : undefined;
+  const beta = center ? weight(name, spec, 'beta', i++, true)! : undefined;
+  for (const w of [gamma, beta]) if (w !== undefined && (w.shape.length !== 1 || w.shape[0] !== ch)) throw unsupported(name, `weight ${w.name} shape [${w.shape.join(', ')}] != [${ch}]`);
+  const eps = typeof cfg['epsilon'] === 'number' ? cfg['epsilon'] : 1e-3;
+  const s = `${name}/moments`;
+  const axis = g.constInt(`${s}/reduction_indices`, [x.shape.length]);
+  const mean = g.op(`${s}/mean`, 'Mean', [x.name, axis], { T: attr.type(DT_FLOAT), Tidx: attr.type(DT_INT32), keep_dims: attr.b(true) });
+  const sq = g.float(`${s}/SquaredDifference`, 'SquaredDifference', [x.name, mean]);
+  const variance = g.op(`${s}/variance`, 'Mean', [sq, axis], { T: attr.type(DT_FLOAT), Tidx: attr.type(DT_INT32), keep_dims: attr.b(true) });
+  const b = `${name}/batchnorm`;
+  let inv = g.float(`${b}/Rsqrt`, 'Rsqrt', [g.float(`${b}/add`, 'AddV2', [variance, g.constFloat(`${b}/add/y`, Float32Array.of(eps), [])])]);
+  if (gamma !== undefined) inv = g.float(`${b}/mul`, 'Mul', [inv, g.weight(name, 'gamma', gamma.data, gamma.shape)]);
+  const y = g.float(`${b}/mul_1`, 'Mul', [x.name, inv]);
+  const shift = g.float(`${b}/mul_2`, 'Mul', [mean, inv]);
+  const offset = beta !== undefined ? g.float(`${b}/sub`, 'Sub', [g.weight(name, 'beta', beta.data, beta.shape), shift]) : g.float(`${b}/Neg`, 'Neg', [shift]);
+  return { name: g.float(`${b}/add_1`, 'AddV2', [y, offset]), shape: x.shape };
 }

@@ -15,15 +15,47 @@ export interface LayerSpec {
   readonly class_name: string;
   readonly config: Readonly<Record<string, unknown>>;
   readonly weights?: readonly WeightSpec[];
+  /**
+   * Functional models only: the names of the inputs ({@link FunctionalInput.name}) or earlier layers
+   * feeding this layer (several for merge layers such as `Concatenate` or `Add`).
+   */
+  readonly inbound?: readonly string[];
 }
 
-/** A Sequential model to export. */
+/** One named input of a functional model. */
+export interface FunctionalInput {
+  /** Input layer name, also the signature input key. */
+  readonly name: string;
+  /** Shape without the batch dimension. */
+  readonly shape: readonly number[];
+  /** Default `float32`. */
+  readonly dtype?: InputDtype;
+}
+
+/** Input dtypes the writer accepts. */
+export type InputDtype = 'float32' | 'float64' | 'int32' | 'int64';
+
+/** DataType codes of {@link InputDtype}. */
+export const INPUT_DTYPE_CODES: Readonly<Record<InputDtype, number>> = { float32: 1, float64: 2, int32: 3, int64: 9 };
+
+/**
+ * A model to export: Sequential (`inputShape` and `layers` in order), or functional when `inputs` is
+ * given (then every layer names its `inbound` tensors, `outputs` names the output layers, and
+ * `inputShape`/`inputDtype`/`inputName`/`outputName` are ignored).
+ */
 export interface ModelSpec {
   readonly layers: readonly LayerSpec[];
-  /** Input shape without the batch dimension, e.g. `[784]` or `[28, 28, 1]`. */
+  /** Input shape without the batch dimension, e.g. `[784]` or `[28, 28, 1]` (Sequential). */
   readonly inputShape: readonly number[];
-  /** Only `float32` is supported. Default `float32`. */
-  readonly inputDtype?: 'float32';
+  /** Functional models: the inputs, in model order. */
+  readonly inputs?: readonly FunctionalInput[];
+  /** Functional models: the output layer names, in model order (also the signature output keys). */
+  readonly outputs?: readonly string[];
+  /**
+   * Signature input dtype. Default `float32`. Layers cast other dtypes to float32 as Keras
+   * layers cast inputs to their compute dtype; `Embedding` casts non-integer ids to int32.
+   */
+  readonly inputDtype?: InputDtype;
   /** Signature input key. Default `inputs`. */
   readonly inputName?: string;
   /** Signature output key. Default `output_0`. */
@@ -43,4 +75,6 @@ export interface ModelSpec {
    * tf_keras `load_model` compiles the model with it. Default: none (the model loads uncompiled).
    */
   readonly trainingConfig?: unknown;
+  /** Write `fingerprint.pb` (the hashes TF 2.21 computes for the directory). Default true. */
+  readonly fingerprint?: boolean;
 }

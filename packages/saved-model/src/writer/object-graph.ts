@@ -48,6 +48,8 @@ export interface ModelObjectGraphs {
   readonly variableIds: number[];
   /** Object graph node id and Keras node path (`root.layer-1`) of each layer, in layer order. */
   readonly layerNodes: Array<{ readonly id: number; readonly path: string }>;
+  /** Functional models: node id and path of each InputLayer, in input order (empty for Sequential). */
+  readonly inputNodes: Array<{ readonly id: number; readonly path: string }>;
   /** The tensor value object saved for each variable (identifies its checkpoint entry). */
   readonly values: ReadonlyMap<CapturedVariable, unknown>;
 }
@@ -68,15 +70,28 @@ function bfs(root: TrackableSpec): { ids: Map<TrackableSpec, number>; order: Tra
   return { ids, order };
 }
 
-/** Builds the object graphs for `layers` and the serving function `functionName` taking `argumentKeyword`. */
-export function buildObjectGraphs(layers: readonly ExportedLayer[], functionName: string, argumentKeyword: string): ModelObjectGraphs {
+/**
+ * Builds the object graphs for `layers` and the serving function `functionName` taking keyword arguments
+ * `argumentKeywords`. A functional model passes its `inputLayers` names: they come first among the
+ * root's `layer-i` children (as in tf_keras's `Functional.layers`) and the root is a `_tf_keras_network`.
+ */
+export function buildObjectGraphs(layers: readonly ExportedLayer[], functionName: string, argumentKeywords: string | readonly string[], inputLayers: readonly string[] = []): ModelObjectGraphs {
   const kinds = new Map<TrackableSpec, tensorflow.ISavedObject>();
   const varSpecs = new Map<CapturedVariable, TrackableSpec>();
   const values = new Map<CapturedVariable, unknown>();
   const edges: Array<[string, TrackableSpec]> = [];
   const layerEdges: Array<{ spec: TrackableSpec; path: string }> = [];
   let withWeights = 0;
-  layers.forEach((layer, i) => {
+  const inputEdges: Array<{ spec: TrackableSpec; path: string }> = [];
+  inputLayers.forEach((_, i) => {
+    const spec: TrackableSpec = {};
+    kinds.set(spec, { user_object: userObject('_tf_keras_input_layer') });
+    edges.push([`layer-${i}`, spec]);
+    inputEdges.push({ spec, path: `root.layer-${i}` });
+  });
+  const offset = inputLayers.length;
+  layers.forEach((layer, j) => {
+    const i = j + offset;
     const children = layer.variables.map((v): [string, TrackableSpec] => {
       const value = { dtype: 'float32', shape: v.shape, data: v.data };
       values.set(v, value);
@@ -101,7 +116,8 @@ export function buildObjectGraphs(layers: readonly ExportedLayer[], functionName
     return l;
   };
   const fn: TrackableSpec = {};
-  kinds.set(fn, { bare_concrete_function: { concrete_function_name: functionName, argument_keywords: [argumentKeyword], allowed_positional_arguments: 1 } });
+  const keywords = typeof argumentKeywords === 'string' ? [argumentKeywords] : [...argumentKeywords];
+  kinds.set(fn, { bare_concrete_function: { concrete_function_name: functionName, argument_keywords: keywords, allowed_positional_arguments: 1 } });
   const signatures: TrackableSpec = { children: [['serving_default', fn]] };
   kinds.set(signatures, { user_object: userObject('signature_map') });
   const root: TrackableSpec = {
@@ -113,7 +129,7 @@ export function buildObjectGraphs(layers: readonly ExportedLayer[], functionName
       ['signatures', signatures],
     ],
   };
-  kinds.set(root, { user_object: userObject('_tf_keras_sequential') });
+  kinds.set(root, { user_object: userObject(inputLayers.length > 0 ? '_tf_keras_network' : '_tf_keras_sequential') });
 
   const { ids, order } = bfs(root);
   const nodes = order.map((spec): tensorflow.ISavedObject => ({
@@ -125,6 +141,7 @@ export function buildObjectGraphs(layers: readonly ExportedLayer[], functionName
     nodes,
     variableIds: layers.flatMap((l) => l.variables.map((v) => ids.get(varSpecs.get(v)!)!)),
     layerNodes: layerEdges.map((e) => ({ id: ids.get(e.spec)!, path: e.path })),
+    inputNodes: inputEdges.map((e) => ({ id: ids.get(e.spec)!, path: e.path })),
     values,
   };
 }

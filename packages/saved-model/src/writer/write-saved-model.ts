@@ -7,16 +7,18 @@
  * -> Identity` with the weights folded into `Const` nodes and no `variables/`.
  * See specs/saved-model.md.
  */
-import { errorsFor, type SinkFactory } from '@tfsave/core';
+import type { SinkFactory } from '@tfsave/core';
 import type { keras, tensorflow } from '@tfsave/protos';
 import { writeObjectCheckpoint, type TrackableSpec } from '@tfsave/tensor-bundle';
 import { buildTf2 } from './build-tf2.js';
-import { encodeKerasMetadata, encodeSavedModel } from '../codec.js';
-import { DT_FLOAT, GraphBuilder, attr, type GraphTensor } from './graph-builder.js';
-import { addLayer } from './layers.js';
+import { encodeFingerprint, encodeKerasMetadata, encodeSavedModel } from '../codec.js';
+import { computeFingerprint, fingerprintMessage } from '../fingerprint.js';
+import { DeferredCommitSinks } from './deferred-commit.js';
+import { DT_FLOAT, GraphBuilder, attr } from './graph-builder.js';
 import type { ModelSpec } from './model-spec.js';
+import { modelGraph } from './model-graph.js';
+import { wireLayers } from './wire-layers.js';
 
-const fail = errorsFor('saved-model');
 
 /** GraphDef producer version written (TF 2.15's; every op used is current at that version). */
 export const GRAPH_PRODUCER = 1645;
@@ -32,6 +34,8 @@ export interface BuiltGraph {
   readonly checkpoint?: TrackableSpec;
   /** The `keras_metadata.pb` message (absent with `weightStorage: 'constants'`). */
   readonly kerasMetadata?: keras.ISavedMetadata;
+  /** The `fingerprint.pb` message, once {@link writeSavedModel} wrote it. */
+  readonly fingerprint?: tensorflow.IFingerprintDef;
 }
 
 const batchShape = (s: readonly number[]) => ({ dim: [{ size: -1 }, ...s.map((size) => ({ size }))] });
@@ -41,21 +45,18 @@ const batchShape = (s: readonly number[]) => ({ dim: [{ size: -1 }, ...s.map((si
  * @throws FormatError (`unsupported`) naming the first layer that cannot be expressed.
  */
 export function buildSavedModel(spec: ModelSpec): BuiltGraph {
-  if ((spec.inputDtype ?? 'float32') !== 'float32') throw fail.unsupported(`input dtype ${spec.inputDtype} (only float32)`, 'input-dtype');
-  if (spec.inputShape.some((d) => !Number.isInteger(d) || d <= 0)) throw fail.unsupported(`input shape [${spec.inputShape.join(', ')}] must be fully known`, 'input-shape');
   const inputKey = spec.inputName ?? 'inputs';
   const outputKey = spec.outputName ?? 'output_0';
+  const mg = modelGraph(spec, inputKey, outputKey);
   if ((spec.weightStorage ?? 'variables') === 'variables') {
     const t = buildTf2(spec, inputKey, outputKey, GRAPH_PRODUCER);
     const savedModel: tensorflow.ISavedModel = { saved_model_schema_version: 1, meta_graphs: [t.metaGraph] };
     return { savedModel, inputTensor: t.inputTensor, outputTensor: t.outputTensor, outputShape: t.outputShape, checkpoint: t.checkpoint, kerasMetadata: t.kerasMetadata };
   }
   const g = new GraphBuilder();
-  const input = g.op(`serving_default_${inputKey}`, 'Placeholder', [], { dtype: attr.type(DT_FLOAT), shape: { shape: batchShape(spec.inputShape) } });
-  let x: GraphTensor = { name: input, shape: spec.inputShape };
-  for (const layer of spec.layers) x = addLayer(g, layer, x);
-  const out = g.float('Identity', 'Identity', [x.name]);
-  const tensorInfo = (name: string, shape: readonly number[]): tensorflow.ITensorInfo => ({ name, dtype: DT_FLOAT, tensor_shape: batchShape(shape) });
+  const placeholders = new Map(mg.inputs.map((i) => [i.key, g.op(`serving_default_${i.key}`, 'Placeholder', [], { dtype: attr.type(i.dtype), shape: { shape: batchShape(i.shape) } })]));
+  const wired = wireLayers(g, mg, new Map(mg.inputs.map((i) => [i.key, { name: placeholders.get(i.key)!, shape: i.shape, dtype: i.dtype }])));
+  const outs = mg.outputs.map((o, k) => ({ key: o.key, name: g.float(k === 0 ? 'Identity' : `Identity_${k}`, 'Identity', [wired.outputs[k]!.name]), shape: wired.outputs[k]!.shape }));
   const savedModel: tensorflow.ISavedModel = {
     saved_model_schema_version: 1,
     meta_graphs: [{
@@ -63,41 +64,42 @@ export function buildSavedModel(spec: ModelSpec): BuiltGraph {
       graph_def: { node: g.nodes, versions: { producer: GRAPH_PRODUCER } },
       signature_def: {
         serving_default: {
-          inputs: { [inputKey]: tensorInfo(input, spec.inputShape) },
-          outputs: { [outputKey]: tensorInfo(out, x.shape) },
+          inputs: Object.fromEntries(mg.inputs.map((i) => [i.key, { name: placeholders.get(i.key)!, dtype: i.dtype, tensor_shape: batchShape(i.shape) }])),
+          outputs: Object.fromEntries(outs.map((o) => [o.key, { name: o.name, dtype: DT_FLOAT, tensor_shape: batchShape(o.shape) }])),
           method_name: 'tensorflow/serving/predict',
         },
       },
     }],
   };
-  return { savedModel, inputTensor: input, outputTensor: out, outputShape: x.shape };
+  return { savedModel, inputTensor: placeholders.get(mg.inputs[0]!.key)!, outputTensor: outs[0]!.name, outputShape: outs[0]!.shape };
 }
 
 /**
- * Writes `saved_model.pb`, `keras_metadata.pb` and `variables/` for `spec`
- * through `sinks` and commits (`variables/variables.index` last). The graph is
- * built completely before anything is written, so an unsupported layer leaves
- * no file behind.
+ * Writes `saved_model.pb`, `keras_metadata.pb`, `variables/` and `fingerprint.pb` (unless
+ * `spec.fingerprint` is false) for `spec` through `sinks` and commits once, after every file.
+ * The graph is built completely before anything is written, so an unsupported layer leaves
+ * no file behind. `fingerprint.pb` holds the hashes TF 2.21 computes for the directory
+ * (see fingerprint.ts) and a random uuid.
  * @throws FormatError (`unsupported`) naming the layer that cannot be exported.
  */
 export async function writeSavedModel(spec: ModelSpec, sinks: SinkFactory): Promise<BuiltGraph> {
   const built = buildSavedModel(spec);
   const bytes = encodeSavedModel(built.savedModel);
+  const deferred = new DeferredCommitSinks(sinks, 'variables/variables.index');
+  let fingerprint: tensorflow.IFingerprintDef | undefined;
   try {
-    const sink = await sinks.create('saved_model.pb');
-    await sink.write(bytes);
-    await sink.close();
-    if (built.kerasMetadata !== undefined) {
-      const meta = await sinks.create('keras_metadata.pb');
-      await meta.write(encodeKerasMetadata(built.kerasMetadata));
-      await meta.close();
+    await deferred.writeFile('saved_model.pb', bytes);
+    if (built.kerasMetadata !== undefined) await deferred.writeFile('keras_metadata.pb', encodeKerasMetadata(built.kerasMetadata));
+    // The bundle writer asks to commit once `variables.index` is written; the commit waits for fingerprint.pb.
+    if (built.checkpoint !== undefined) await writeObjectCheckpoint(deferred, 'variables/variables', built.checkpoint);
+    if (spec.fingerprint !== false) {
+      fingerprint = fingerprintMessage(computeFingerprint(built.savedModel, deferred.captured()));
+      await deferred.writeFile('fingerprint.pb', encodeFingerprint(fingerprint));
     }
-    // The bundle writer commits the factory once `variables.index` is written.
-    if (built.checkpoint !== undefined) await writeObjectCheckpoint(sinks, 'variables/variables', built.checkpoint);
-    else await sinks.commit();
+    await deferred.release();
   } catch (e) {
     await sinks.abort();
     throw e;
   }
-  return built;
+  return fingerprint === undefined ? built : { ...built, fingerprint };
 }

@@ -6,11 +6,13 @@ Rebuilds the same model in tf_keras (reference), then loads the TS-written Saved
 tf.saved_model.load and runs signatures['serving_default']; reports the loaded object's variables
 (restored from variables/ when the writer stored weights as variables); with "keras": true also
 loads it with tf_keras.models.load_model, predicts, and (given "training_config" and labels "y")
-compares model.evaluate with the reference compiled from the same training config. Every case is also
+compares model.evaluate with the reference compiled from the same training config; with "evaluate_mnist"
+also evaluates ours and the original SavedModel on the 1000 test examples of tools/fixtures/mnist_data.py. Every case is also
 run through the TF1 Session loader (SaverDef restore, as TF Serving does). Prints one JSON line.
 Runs `saved_model_cli show --all` on the first case.
 """
 import json
+import os
 import subprocess
 import sys
 
@@ -19,19 +21,23 @@ import tensorflow as tf
 import tf_keras
 from tf_keras.src.saving.legacy import saving_utils
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "tools", "fixtures"))
+import mnist_data  # noqa: E402  (the shared 1000/1000 MNIST split of every tfsave fixture)
+
 cases = json.load(open(sys.argv[1]))["cases"]
 results = []
 for case in cases:
     r = {"name": case["name"]}
     try:
-        model = tf_keras.Sequential([tf_keras.Input(shape=case["input_shape"])])
+        in_dtype = case.get("input_dtype") or "float32"
+        model = tf_keras.Sequential([tf_keras.Input(shape=case["input_shape"], dtype=in_dtype)])
         for layer in case["layers"]:
             cls = getattr(tf_keras.layers, layer["class_name"])
             lyr = cls.from_config(layer["config"])
             model.add(lyr)
             if layer["weights"]:
                 lyr.set_weights([np.asarray(v, np.float32).reshape(s) for v, s in layer["weights"]])
-        x = np.asarray(case["x"], np.float32).reshape([case["batch"]] + case["input_shape"])
+        x = np.asarray(case["x"]).astype(in_dtype).reshape([case["batch"]] + case["input_shape"])
         ref = model(x, training=False).numpy()
         loaded = tf.saved_model.load(case["dir"])
         fn = loaded.signatures["serving_default"]
@@ -44,6 +50,7 @@ for case in cases:
         r["max_abs_ref"] = float(np.max(np.abs(ref)))
         r["output_keys"] = sorted(outs.keys())
         r["input_key"] = in_key
+        r["input_dtype"] = fn.structured_input_signature[1][in_key].dtype.name
         r["variables"] = sorted(v.name for v in getattr(loaded, "variables", []))
         r["trainable"] = len(getattr(loaded, "trainable_variables", []))
         # The Session path of TF Serving / saved_model_cli run: SaverDef restore, then the signature tensors.
@@ -71,6 +78,14 @@ for case in cases:
             if case.get("original"):
                 orig = tf_keras.models.load_model(case["original"])
                 r["original_max_abs_diff"] = float(np.max(np.abs(orig.predict(x, verbose=0) - kp)))
+                if case.get("evaluate_mnist"):
+                    # The tutorial's test split: our re-export against tf_keras's own SavedModel of the same model.
+                    _, _, x_test, y_test = mnist_data.load_mnist()
+                    r["mnist_test"] = {
+                        "ours": km.evaluate(x_test, y_test, verbose=0, return_dict=True),
+                        "ref": orig.evaluate(x_test, y_test, verbose=0, return_dict=True),
+                        "count": int(len(y_test)),
+                    }
             tc = case.get("training_config")
             if tc is not None:
                 y = np.asarray(case["y"]).reshape([case["batch"]] + list(case.get("y_shape", [])))
