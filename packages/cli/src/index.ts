@@ -16,3 +16,4 @@ export * from './compare.js';
 export * from './progress.js';
 export * from './find-entry.js';
 export * from './convert/targets.js';
+export * from './convert/tf-keras-optimizer.js';

@@ -1,9 +1,7 @@
 #!/usr/bin/env node
 /** The `tfsave` executable: runs {@link runCli} on the process arguments. */
 import { runCli } from './cli.js';
-import { quietHdf5Diagnostics } from './quiet-console.js';
 
-quietHdf5Diagnostics();
 const code = await runCli(process.argv.slice(2), {
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),

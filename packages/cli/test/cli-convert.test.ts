@@ -14,6 +14,8 @@ const H5 = join(FIXTURES, 'tutorial-tf-keras/my_model.h5');
 const KERAS = join(FIXTURES, 'keras3/m.keras');
 const CP = join(FIXTURES, 'tutorial-tf-keras/training_1/cp.ckpt');
 const SM = join(FIXTURES, 'tutorial-tf-keras/saved_model/my_model');
+const CNN = join(FIXTURES, 'custom/tfk_cnn.h5');
+const TWO = join(FIXTURES, 'custom/tfk_two_inputs.h5');
 
 async function ok(args: string[]): Promise<string> {
   const r = (await tfsaveInProcess(['convert', ...args]));
@@ -35,10 +37,15 @@ test('every conversion direction loads in TensorFlow / Keras (one Python run)', 
     await ok([p('k3ck'), p('k3back.keras')]);
     await ok([KERAS, p('k3.h5')]);
     await ok([CP, p('like.h5'), '--like', H5]);
+    await ok([CNN, p('cnn')]);
+    await ok([TWO, p('two')]);
     await ok([KERAS, p('sm2'), '--to', 'saved-model']);
     await ok([SM, p('fromsm.h5')]);
     const cases = [
-      { kind: 'ckpt-tfkeras', id: '.h5 -> checkpoint', prefix: p('ck/model'), reference: H5 },
+      { kind: 'ckpt-exact', id: '.h5 -> checkpoint (= tf_keras save_weights, optimizer restored)', prefix: p('ck/model'), reference: H5, scratch: p('ref-h5/ck') },
+      { kind: 'ckpt-exact', id: 'CNN with BatchNormalization .h5 -> checkpoint', prefix: p('cnn'), reference: CNN, scratch: p('ref-cnn/ck') },
+      { kind: 'ckpt-exact', id: 'two-input Functional .h5 -> checkpoint', prefix: p('two'), reference: TWO, scratch: p('ref-two/ck') },
+      { kind: 'like-opt', id: 'tf_keras checkpoint --like .h5 -> .h5 keeps the optimizer state', path: p('like.h5'), ckpt: CP },
       { kind: 'ckpt-keras3', id: '.keras -> checkpoint', prefix: p('k3ck'), reference: KERAS },
       { kind: 'model', id: 'checkpoint -> .h5', path: p('back.h5'), loader: 'tf_keras', reference: H5, ref_loader: 'tf_keras' },
       { kind: 'model', id: '.h5 -> .keras', path: p('m.keras'), loader: 'keras3', reference: H5, ref_loader: 'tf_keras' },
@@ -75,6 +82,25 @@ test('a Keras model converted to a checkpoint and back loses nothing (weights, o
       const b = (await tfsaveInProcess(['inspect', join(dir, back)])).stdout.split('\nTensors:')[0]!.split('\n').slice(1).join('\n');
       assert.equal(b.replace(/keras_version: \S+/, ''), a.replace(/keras_version: \S+/, ''), 'same layout, model class, layers and optimizer state');
     }
+  } finally {
+    cleanup();
+  }
+});
+
+test('optimizer state without a tf_keras layout is kept as tfsave entries with a note; --drop-optimizer leaves it out', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const src = join(WILD, 'd_keras3/churn_weights_h5_tf2.15/model.weights.h5'); // Keras 3 weights file: no optimizer config
+    const r = await tfsaveInProcess(['convert', src, join(dir, 'ck')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^tfsave convert: note: optimizer state: no optimizer config .* kept as plain _TFSAVE_KERAS_OPTIMIZER\/N entries/);
+    await ok([join(dir, 'ck'), join(dir, 'back.weights.h5')]);
+    const d = await tfsaveInProcess(['diff', src, join(dir, 'back.weights.h5')]);
+    assert.match(d.stdout, /20 of 20 matched tensors equal within tolerance, 0 missing, 0 extra\nsame\n$/);
+    await ok([H5, join(dir, 'noopt'), '--drop-optimizer']);
+    const keys = (await tfsaveInProcess(['inspect', join(dir, 'noopt')])).stdout;
+    assert.doesNotMatch(keys, /optimizer/);
+    assert.match(keys, /layer_with_weights-1\/kernel/);
   } finally {
     cleanup();
   }

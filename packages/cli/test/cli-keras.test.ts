@@ -1,5 +1,5 @@
 /** `tfsave` on Keras files (legacy .h5, .weights.h5, .keras); results checked by h5py / numpy. */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,15 +10,94 @@ const H5 = join(FIXTURES, 'tutorial-tf-keras/my_model.h5');
 const KERAS = join(FIXTURES, 'keras3/m.keras');
 const WEIGHTS = join(FIXTURES, 'keras3/m.weights.h5');
 
+const SUMMARIES = [
+  { id: 'tutorial .h5', path: H5, loader: 'tf_keras' },
+  { id: 'CNN .h5', path: join(FIXTURES, 'custom/tfk_cnn.h5'), loader: 'tf_keras' },
+  { id: 'two-input Functional .h5', path: join(FIXTURES, 'custom/tfk_two_inputs.h5'), loader: 'tf_keras' },
+  { id: 'Sequential .keras', path: KERAS, loader: 'keras3' },
+  { id: 'two-input Functional .keras', path: join(FIXTURES, 'custom/k3_two_inputs.keras'), loader: 'keras3' },
+  { id: 'CNN .keras', path: join(FIXTURES, 'custom/k3_cnn.keras'), loader: 'keras3' },
+];
+const KERAS3_CHECKPOINTED = [KERAS, join(FIXTURES, 'custom/k3_cnn.keras')];
+
+interface KerasSummary { kind: 'summary'; id: string; ok: boolean; rows: Array<[string, string, string, number]>; total: number; text: string }
+interface Keras3Checkpoint { kind: 'checkpoint'; model: string; prefix: string; weights: number; optimizer_variables: number }
+
+const refDir = tempDir();
+after(() => refDir.cleanup());
+let refs: Array<KerasSummary | Keras3Checkpoint> | undefined;
+/** What Keras's model.summary() prints and Keras 3 tf.train.Checkpoints, from one Python run shared by the tests below. */
+function kerasReferences(): Array<KerasSummary | Keras3Checkpoint> {
+  if (refs === undefined) {
+    writeFileSync(join(refDir.dir, 'cases.json'), JSON.stringify({ summaries: SUMMARIES, checkpoints: { out: refDir.dir, models: KERAS3_CHECKPOINTED } }));
+    const py = runPythonScript(pythonScript('keras_reference.py'), [join(refDir.dir, 'cases.json')]);
+    assert.equal(py.status, 0, py.stderr.slice(-2000));
+    refs = py.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as KerasSummary | Keras3Checkpoint);
+  }
+  return refs;
+}
+
 test('inspect .h5 shows the Keras layer table and the stored datasets', async () => {
   const r = tfsave(['inspect', H5]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /: hdf5, \d+ tensors/);
   assert.match(r.stdout, /layout: h5 {2}model: Sequential/);
-  assert.match(r.stdout, /dense\s+Dense\s+401920\s+\(784, 512\) \(512,\)/);
-  assert.match(r.stdout, /total params: 407050/);
+  assert.match(r.stdout, /dense \(Dense\)\s+\(None, 512\)\s+401920\n/);
+  assert.match(r.stdout, /Total params: 407050/);
   assert.match(r.stdout, /\/model_weights\/dense\/dense\/kernel:0\s+float32\s+\(784, 512\)/);
   assert.equal(r.stderr, '');
+});
+
+test("inspect prints the layer table Keras's model.summary() prints (tf_keras and Keras 3, one Python run)", async () => {
+  const keras = kerasReferences().filter((r): r is KerasSummary => r.kind === 'summary');
+  assert.equal(keras.length, SUMMARIES.length);
+  for (const [i, c] of SUMMARIES.entries()) {
+    const want = keras[i]!;
+    assert.ok(want.ok, `${c.id}: ${want.text}`);
+    const r = await tfsaveInProcess(['inspect', c.path, '--json']);
+    const layers = (JSON.parse(r.stdout) as { layers: Array<{ name: string; class_name: string; output_shape: Array<number | null>; params: number }> }).layers;
+    const shape = (s: Array<number | null>): string => `(${s.map((d) => (d === null ? 'None' : String(d))).join(', ')}${s.length === 1 ? ',' : ''})`;
+    const got = layers.map((l) => [l.name, l.class_name, shape(l.output_shape), l.params]);
+    // tf_keras wraps a Functional InputLayer's shape in a list: [(None, 784)]
+    assert.deepEqual(got, want.rows.map(([n, k, s, p]) => [n, k, s.replace(/^\[(.*)\]$/, '$1'), p]), c.id);
+    const text = (await tfsaveInProcess(['inspect', c.path])).stdout;
+    for (const [n, k, s, p] of got) assert.match(text, new RegExp(`\\n  ${n} \\(${k}\\) +${String(s).replace(/[()]/g, '\\$&')} +${p}\\n`), `${c.id}: row ${n}`);
+    assert.match(text, new RegExp(`Total params: ${want.total}\\n`), c.id);
+  }
+});
+
+test('diff matches a Keras 3 tf.train.Checkpoint to its .keras by weight path: model variables and optimizer state', async () => {
+  const written = kerasReferences().filter((r): r is Keras3Checkpoint => r.kind === 'checkpoint');
+  assert.equal(written.length, KERAS3_CHECKPOINTED.length);
+  for (const w of written) {
+    const r = await tfsaveInProcess(['diff', w.model, w.prefix]);
+    const n = w.weights + w.optimizer_variables;
+    assert.match(r.stdout, /matched by weight-path/, r.stdout);
+    assert.match(r.stdout, new RegExp(`\\n${n} of ${n} matched tensors equal within tolerance, 0 missing, 0 extra\\nsame\\n$`), r.stdout);
+    assert.equal(r.status, 0);
+    const it = await tfsaveInProcess(['inspect', w.prefix, '--tensor', 'optimizer/0']);
+    assert.match(it.stdout, /dtype: int64 {2}shape: \(\)/, `${w.model}: optimizer/0 is the iteration counter`);
+  }
+});
+
+test('libhdf5 prints nothing of its own: a conversion is silent, a corrupt .h5 gives one error line (real executable)', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const ok = tfsave(['convert', H5, join(dir, 'm.keras')]);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stderr, '');
+    const back = tfsave(['convert', join(dir, 'm.keras'), join(dir, 'back.h5')]);
+    assert.equal(back.stderr, '');
+    writeFileSync(join(dir, 'trunc.h5'), readFileSync(H5).subarray(0, 100_000));
+    for (const cmd of ['verify', 'inspect']) {
+      const bad = tfsave([cmd, join(dir, 'trunc.h5')]);
+      assert.equal(bad.status, 2);
+      assert.match(bad.stderr, /^tfsave \w+: hdf5: .*truncated file: eof = 100000.*\n$/);
+      assert.doesNotMatch(bad.stderr, /HDF5-DIAG|#000/);
+    }
+  } finally {
+    cleanup();
+  }
 });
 
 test('inspect .keras names datasets by zip member; .weights.h5 is recognized', async () => {

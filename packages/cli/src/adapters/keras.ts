@@ -6,8 +6,8 @@
  */
 import { readAll } from '@tfsave/core';
 import {
-  h5Ready, listDatasets, loadKerasModel, parseHdf5, summarizeModel, tensorFromDataset, unpackKerasZip,
-  type H5Dataset, type KerasModelDesc, type LoadedKerasFile, type TensorRecord,
+  formatSummary, h5Ready, listDatasets, loadKerasModel, parseHdf5, summarizeModel, tensorFromDataset, unpackKerasZip,
+  type H5Dataset, type KerasModelDesc, type LoadedKerasFile, type ModelSummary, type TensorRecord,
 } from '@tfsave/keras-h5';
 import type { Opener } from '../context.js';
 import type { DetailSection, OpenedFile, TensorEntry } from '../model.js';
@@ -31,14 +31,28 @@ export function kerasWeightEntries(model: KerasModelDesc): TensorEntry[] {
   return out;
 }
 
-/** The model summary: layers with class, parameter count and weight shapes. */
+/**
+ * The rows Keras's `model.summary()` shows: every config layer with its output shape and
+ * parameter count, without a Sequential's InputLayer (not one of `model.layers`).
+ */
+export function summaryRows(model: KerasModelDesc): ModelSummary {
+  const summary = summarizeModel(model);
+  if (model.modelConfig?.['class_name'] !== 'Sequential') return summary;
+  return { ...summary, rows: summary.rows.filter((r) => r.className !== 'InputLayer') };
+}
+
+/**
+ * The layer table: Keras's `model.summary()` table (layer (type), output shape, params) when the
+ * file has a model config; layers with weight shapes for weights-only files.
+ */
 export function layerTable(loaded: LoadedKerasFile): DetailSection {
-  const { rows, totalParams } = summarizeModel(loaded.model);
+  const summary = summaryRows(loaded.model);
+  if (loaded.model.modelConfig !== undefined) return { title: 'Layers', lines: formatSummary(summary).split('\n') };
+  const { rows, totalParams } = summary;
   const w0 = maxLength(rows.map((r) => r.name), 5);
-  const w1 = maxLength(rows.map((r) => r.className), 5);
-  const lines = [`${'layer'.padEnd(w0)}  ${'class'.padEnd(w1)}  ${'params'.padStart(9)}  weights`];
-  for (const r of rows) lines.push(`${r.name.padEnd(w0)}  ${r.className.padEnd(w1)}  ${String(r.params).padStart(9)}  ${r.weightShapes.map(formatShape).join(' ')}`.trimEnd());
-  lines.push(`total params: ${totalParams}`);
+  const lines = [`${'layer'.padEnd(w0)}  ${'params'.padStart(9)}  weights`];
+  for (const r of rows) lines.push(`${r.name.padEnd(w0)}  ${String(r.params).padStart(9)}  ${r.weightShapes.map(formatShape).join(' ')}`.trimEnd());
+  lines.push(`Total params: ${totalParams}`);
   return { title: 'Layers', lines };
 }
 
@@ -85,7 +99,7 @@ export const openKeras: Opener = async (located) => {
     });
     sections.push(layerTable(loaded));
     json['layout'] = loaded.format;
-    json['layers'] = summarizeModel(loaded.model).rows.map((r) => ({ name: r.name, class_name: r.className, params: r.params }));
+    json['layers'] = summaryRows(loaded.model).rows.map((r) => ({ name: r.name, class_name: r.className, output_shape: r.outputShape ?? null, params: r.params }));
   } else {
     sections.push({ title: 'Keras', lines: [`not readable as a Keras model: ${loadError instanceof Error ? loadError.message : String(loadError)}`] });
   }

@@ -43,7 +43,7 @@ export async function convertCommand(ctx: CommandContext): Promise<number> {
   const progress = ctx.progress('converting', total);
   let written: string;
   try {
-    written = await writeTarget(desc, target, outPath, progress);
+    written = await writeTarget(desc, target, outPath, progress, flag(ctx.args, 'drop-optimizer'), notes);
   } finally {
     progress.done();
   }
@@ -108,7 +108,7 @@ async function likeModel(like: Located): Promise<KerasModelDesc> {
   return (await loadKerasModel(await readBytes(like), { name: like.display, allowUnknownClasses: true })).model;
 }
 
-async function writeTarget(desc: KerasModelDesc, target: TargetFormat, out: string, progress: Progress): Promise<string> {
+async function writeTarget(desc: KerasModelDesc, target: TargetFormat, out: string, progress: Progress, dropOptimizer: boolean, notes: string[]): Promise<string> {
   switch (target) {
     case 'h5':
     case 'keras':
@@ -125,7 +125,8 @@ async function writeTarget(desc: KerasModelDesc, target: TargetFormat, out: stri
       return `${out}/`;
     }
     case 'checkpoint': {
-      const plan = planCheckpoint(desc);
+      const plan = planCheckpoint(desc, { dropOptimizer });
+      notes.push(...plan.notes);
       const graph = buildObjectGraph(plan.root);
       const w = new BundleWriter(new AtomicBundleSinkFactory(dirname(resolve(out))), basename(out));
       try {

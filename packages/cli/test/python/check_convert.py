@@ -3,10 +3,15 @@
 Usage: check_convert.py CASES.json  — prints one JSON line {"id", "ok", "detail"} per case; exit 0 only when all pass.
 
 Kinds (reference = the source model file, loaded by `loader`):
-  ckpt-tfkeras  {prefix, reference}: a fresh tf_keras model of the reference's architecture
-                restores every weight from the checkpoint with model.load_weights(prefix).
+  ckpt-exact    {prefix, reference, scratch}: tf_keras loads the reference and writes model.save_weights(scratch);
+                our checkpoint has the same keys, values and object graph bytes (plus only the _TFSAVE_KERAS_MODEL
+                entry); a fresh compiled clone restores weights AND optimizer state with load_weights, and TF logs
+                no warning about it.
+  like-opt      {path, ckpt}: the .h5 converted with --like loads in tf_keras with its optimizer, whose variables
+                equal the checkpoint's optimizer/_iterations and optimizer/_variables/N.
   ckpt-keras3   {prefix, reference}: tf.train.load_checkpoint finds each weight of the Keras 3 reference
-                at layer_with_weights-K/<name>.
+                at layer_with_weights-K/<name>, and its optimizer variables (iteration, learning rate, slots)
+                at optimizer/_iterations, optimizer/_learning_rate and optimizer/_variables/N.
   model         {path, reference, loader, ref_loader}: the converted model loads and has equal weights
                 and equal predictions.
   weights       {path, reference, ref_loader}: reference architecture + load_weights(path) gives equal weights.
@@ -42,17 +47,90 @@ def same_weights(a, b):
     return True, f"{len(wa)} weights equal"
 
 
-def ckpt_tfkeras(case):
+EXTRA = "_TFSAVE_KERAS_MODEL"
+
+
+def ckpt_exact(case):
+    import gc
+    import logging
+    import warnings
+    import tensorflow as tf
     import tf_keras
-    ref = load(case["reference"], "tf_keras")
-    fresh = tf_keras.models.clone_model(ref)
-    fresh.load_weights(case["prefix"]).assert_existing_objects_matched()
-    return same_weights(ref, fresh)
+    ref = tf_keras.models.load_model(case["reference"])
+    ref.save_weights(case["scratch"])
+    want = tf.train.load_checkpoint(case["scratch"])
+    got = tf.train.load_checkpoint(case["prefix"])
+    wk = set(want.get_variable_to_shape_map())
+    gk = set(got.get_variable_to_shape_map())
+    if gk - wk != {EXTRA} or wk - gk:
+        return False, f"keys differ: extra {sorted(gk - wk)}, missing {sorted(wk - gk)}"
+    for k in sorted(wk):
+        a, b = want.get_tensor(k), got.get_tensor(k)
+        if k == "_CHECKPOINTABLE_OBJECT_GRAPH":
+            if a != b:
+                return False, "object graph bytes differ from tf_keras's"
+        elif a.dtype != b.dtype or a.shape != b.shape or not np.array_equal(a, b):
+            return False, f"{k} differs"
+    records = []
+
+    class Catch(logging.Handler):
+        def emit(self, record):
+            if record.levelno >= logging.WARNING:
+                records.append(record.getMessage())
+
+    handler = Catch()
+    tf.get_logger().addHandler(handler)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fresh = tf_keras.models.clone_model(ref)
+            fresh.compile(optimizer=ref.optimizer.__class__.from_config(ref.optimizer.get_config()), loss="mse")
+            status = fresh.load_weights(case["prefix"])
+            fresh.optimizer.build(fresh.trainable_variables)
+            status.assert_consumed()
+            ok, detail = same_weights(ref, fresh)
+            ov = [np.asarray(v) for v in ref.optimizer.variables]
+            fv = [np.asarray(v) for v in fresh.optimizer.variables]
+            same_lr = float(np.asarray(ref.optimizer.learning_rate)) == float(np.asarray(fresh.optimizer.learning_rate))
+            del status, fresh  # TF logs unrestored checkpoint values when the restored objects are deleted
+            gc.collect()
+    finally:
+        tf.get_logger().removeHandler(handler)
+    noisy = records + [str(w.message) for w in caught if "checkpoint" in str(w.message).lower()]
+    if noisy:
+        return False, f"TF warned while restoring: {noisy[:3]}"
+    if not ok:
+        return ok, detail
+    if len(ov) != len(fv) or not all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(ov, fv)):
+        return False, "optimizer variables differ after restore"
+    if not same_lr:
+        return False, "learning rate differs"
+    return True, f"{len(wk)} keys and object graph equal tf_keras's; {len(fv)} optimizer variables restored, no warnings"
+
+
+def like_opt(case):
+    import tensorflow as tf
+    import tf_keras
+    m = tf_keras.models.load_model(case["path"])
+    ck = tf.train.load_checkpoint(case["ckpt"])
+    opt = [np.asarray(v) for v in m.optimizer.variables]
+    if not opt:
+        return False, "no optimizer variables after load"
+    want = [ck.get_tensor("optimizer/_iterations/.ATTRIBUTES/VARIABLE_VALUE")]
+    want += [ck.get_tensor(f"optimizer/_variables/{i}/.ATTRIBUTES/VARIABLE_VALUE") for i in range(1, len(opt))]
+    for i, (a, b) in enumerate(zip(opt, want)):
+        if a.shape != b.shape or not np.array_equal(a, b):
+            return False, f"optimizer variable {i} differs"
+    k = ck.get_tensor("layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE")
+    if not np.array_equal(np.asarray(m.layers[0].kernel), k):
+        return False, "first kernel differs"
+    return True, f"{len(opt)} optimizer variables equal the checkpoint's"
 
 
 def ckpt_keras3(case):
+    import keras
     import tensorflow as tf
-    ref = load(case["reference"], "keras3")
+    ref = keras.saving.load_model(case["reference"])
     reader = tf.train.load_checkpoint(case["prefix"])
     k = 0
     n = 0
@@ -65,7 +143,49 @@ def ckpt_keras3(case):
                 return False, f"{key} differs"
             n += 1
         k += 1
-    return True, f"{n} weights found"
+    ov = [np.asarray(v) for v in ref.optimizer.variables] if ref.optimizer is not None else []
+    if ov:
+        if not np.array_equal(reader.get_tensor("optimizer/_iterations/.ATTRIBUTES/VARIABLE_VALUE"), ov[0]):
+            return False, "iterations differ"
+        if not np.array_equal(reader.get_tensor("optimizer/_learning_rate/.ATTRIBUTES/VARIABLE_VALUE"), ov[1]):
+            return False, "learning rate differs"
+        for i, v in enumerate(ov[2:]):
+            if not np.array_equal(reader.get_tensor(f"optimizer/_variables/{i + 1}/.ATTRIBUTES/VARIABLE_VALUE"), v):
+                return False, f"optimizer slot {i} differs"
+    restored = tf_keras_restore(ref, case["prefix"])
+    if restored is not None:
+        return False, restored
+    return True, f"{n} weights and {len(ov)} optimizer variables found; a tf_keras twin restores them all"
+
+
+def tf_keras_restore(ref, prefix):
+    """Builds the tf_keras twin of a Keras 3 Sequential of Dense/Dropout layers, restores the checkpoint into it
+    with load_weights (+ optimizer.build) and compares weights and optimizer state; None when all equal."""
+    import tf_keras
+    layers = [tf_keras.Input(tuple(ref.inputs[0].shape[1:]))]
+    for layer in ref.layers:
+        c = layer.get_config()
+        if type(layer).__name__ == "Dense":
+            layers.append(tf_keras.layers.Dense(c["units"], activation=c["activation"], use_bias=c["use_bias"]))
+        elif type(layer).__name__ == "Dropout":
+            layers.append(tf_keras.layers.Dropout(c["rate"]))
+        else:
+            return f"no tf_keras twin for {type(layer).__name__}"
+    twin = tf_keras.Sequential(layers)
+    twin.compile(optimizer=tf_keras.optimizers.Adam(), loss="mse")
+    status = twin.load_weights(prefix)
+    twin.optimizer.build(twin.trainable_variables)
+    status.assert_consumed()
+    if not all(np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(ref.weights, twin.weights)):
+        return "tf_keras twin: weights differ"
+    mine = [np.asarray(v) for v in ref.optimizer.variables]
+    theirs = [np.asarray(v) for v in twin.optimizer.variables]
+    want = [mine[0]] + mine[2:]  # Keras 3 keeps the learning rate among its variables, tf_keras beside them
+    if len(want) != len(theirs) or not all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(want, theirs)):
+        return "tf_keras twin: optimizer variables differ"
+    if float(np.asarray(twin.optimizer.learning_rate)) != float(mine[1]):
+        return "tf_keras twin: learning rate differs"
+    return None
 
 
 def model(case):
@@ -101,7 +221,7 @@ def saved_model(case):
     return True, f"serving_default output {out.shape} matches"
 
 
-CHECKS = {"ckpt-tfkeras": ckpt_tfkeras, "ckpt-keras3": ckpt_keras3, "model": model, "weights": weights, "saved-model": saved_model}
+CHECKS = {"ckpt-exact": ckpt_exact, "like-opt": like_opt, "ckpt-keras3": ckpt_keras3, "model": model, "weights": weights, "saved-model": saved_model}
 
 
 def main():
