@@ -4,8 +4,11 @@
  * file copy of the same bytes, on this machine in the same run. Every timed write starts after
  * a `sync` so no phase pays for the previous phase's dirty pages. TF does not fsync checkpoint
  * files, so the headline write numbers are without fsync for every system; the `durable_*`
- * numbers add fsync (tfsave's default) for tfsave and the plain copy. Each figure is the median
- * of several repetitions (5 with --quick, 3 for 1 GiB). It also times the CRC-32C kernels
+ * numbers add fsync (tfsave's default) for tfsave and the plain copy. The plain read is timed into
+ * fresh zero-filled buffers (`new Uint8Array`, the baseline of earlier runs) and into fresh unzeroed
+ * ones (`Buffer.allocUnsafeSlow`, as tfsave's node file source). Each figure is the median
+ * of several repetitions (5 with --quick, 3 for 1 GiB); each repetition runs every system, TF
+ * included (one Python process per repetition), so all see the same machine state. It also times the CRC-32C kernels
  * (JavaScript slicing-by-16 vs WebAssembly) on 64 MiB, median of 5.
  * `node bench/dist/src/bundle.js [--quick]` (quick: 64 MiB instead of 1 GiB).
  * The last line printed is one JSON object with MB/s per system and the ratios.
@@ -15,9 +18,15 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { repoRoot, runPythonScript } from '@tfsave/core/node';
 import { crc32cSlicing16, crc32cWasm, crc32cKernel } from '@tfsave/tensor-bundle';
 import { createBundleWriter, openBundle } from '@tfsave/tensor-bundle/node';
+
+setFlagsFromString('--expose-gc');
+/** A full collection before each memory baseline, so garbage from earlier phases is not counted. */
+const gc = runInNewContext('gc') as () => void;
 
 const quick = process.argv.includes('--quick');
 const TENSOR_BYTES = 4 << 20;
@@ -57,7 +66,7 @@ function crcKernels(): { js_mbps: number; wasm_mbps: number; chosen: string } {
 async function tfsaveWrite(prefix: string, base: Float32Array, durable: boolean): Promise<{ seconds: number; peakExtra: number }> {
   sync();
   const w = createBundleWriter(prefix, { durable });
-  (globalThis as { gc?: () => void }).gc?.();
+  gc();
   const baseline = memNow();
   let peak = baseline;
   const t0 = performance.now();
@@ -97,12 +106,13 @@ async function plainWrite(path: string, base: Float32Array, durable: boolean): P
   return (performance.now() - t0) / 1000;
 }
 
-async function plainRead(path: string): Promise<number> {
+/** Reads the file in 4 MiB requests into fresh buffers: zero-filled (`new Uint8Array`) or not (`Buffer.allocUnsafeSlow`). */
+async function plainRead(path: string, zeroed: boolean): Promise<number> {
   const t0 = performance.now();
   const h = await open(path, 'r');
   let pos = 0;
   while (pos < TOTAL) {
-    const buf = new Uint8Array(TENSOR_BYTES);
+    const buf = zeroed ? new Uint8Array(TENSOR_BYTES) : new Uint8Array(Buffer.allocUnsafeSlow(TENSOR_BYTES).buffer);
     const { bytesRead } = await h.read(buf, 0, TENSOR_BYTES, pos);
     if (bytesRead === 0) break;
     pos += bytesRead;
@@ -119,9 +129,13 @@ async function main(): Promise<void> {
     const prefix = join(dir, 'ours', 'ckpt');
     await tfsaveWrite(join(dir, 'ours', 'warmup'), base, false);
     rmSync(join(dir, 'ours'), { recursive: true, force: true });
-    const ws: number[] = [], wds: number[] = [], rs: number[] = [], cw: number[] = [], cwd: number[] = [], cr: number[] = [];
+    const ws: number[] = [], wds: number[] = [], rs: number[] = [], cw: number[] = [], cwd: number[] = [], cr: number[] = [], cru: number[] = [];
     let peakExtra = 0;
+    const tf = { write_s: [] as number[], read_s: [] as number[] };
     for (let rep = 0; rep < REPS; rep++) {
+      // Every system writes into an empty place (TF's side removes its folder too): replacing a
+      // 1 GiB file makes the rename free its old extents, seconds on this VM's disk.
+      rmSync(join(dir, 'ours'), { recursive: true, force: true });
       const w = await tfsaveWrite(prefix, base, false);
       ws.push(w.seconds);
       const wd = await tfsaveWrite(join(dir, 'ours', 'durable'), base, true);
@@ -135,15 +149,19 @@ async function main(): Promise<void> {
       rmSync(join(dir, 'plain-durable.bin'));
       await tfsaveRead(prefix); // page-cache warm for both readers
       rs.push(await tfsaveRead(prefix));
-      cr.push(await plainRead(`${prefix}.data-00000-of-00001`));
+      cr.push(await plainRead(`${prefix}.data-00000-of-00001`, true));
+      cru.push(await plainRead(`${prefix}.data-00000-of-00001`, false));
+      // TF in the same repetition, so every system sees the same (shared, noisy) machine state
+      const py = runPythonScript(join(repoRoot(), 'bench/python/bundle_tf.py'), [dir, String(COUNT), String(N), '1'], 1_800_000);
+      if (!py.ok) throw new Error(`python failed: ${py.stderr.slice(-2000)}`);
+      const one = JSON.parse(py.stdout.trim().split('\n').pop()!) as { write_s: number[]; read_s: number[]; bytes: number };
+      if (one.bytes !== TOTAL) throw new Error(`TF read ${one.bytes} bytes, expected ${TOTAL}`);
+      tf.write_s.push(...one.write_s);
+      tf.read_s.push(...one.read_s);
     }
     const dataSize = statSync(`${prefix}.data-00000-of-00001`).size;
     rmSync(join(dir, 'ours'), { recursive: true, force: true });
-    const py = runPythonScript(join(repoRoot(), 'bench/python/bundle_tf.py'), [dir, String(COUNT), String(N), String(REPS)], 1_800_000);
-    if (!py.ok) throw new Error(`python failed: ${py.stderr.slice(-2000)}`);
-    const tf = JSON.parse(py.stdout.trim().split('\n').pop()!) as { write_s: number[]; read_s: number[]; bytes: number };
-    if (tf.bytes !== TOTAL) throw new Error(`TF read ${tf.bytes} bytes, expected ${TOTAL}`);
-    const [w, wd, r, tw, tr, pw, pwd, pr] = [ws, wds, rs, tf.write_s, tf.read_s, cw, cwd, cr].map(median) as [number, number, number, number, number, number, number, number];
+    const [w, wd, r, tw, tr, pw, pwd, pr, pru] = [ws, wds, rs, tf.write_s, tf.read_s, cw, cwd, cr, cru].map(median) as [number, number, number, number, number, number, number, number, number];
     const result = {
       bench: 'tensor-bundle',
       quick,
@@ -154,21 +172,23 @@ async function main(): Promise<void> {
       crc32c_64mib: crc,
       tfsave: { write_mbps: mbps(TOTAL, w), read_mbps: mbps(TOTAL, r), durable_write_mbps: mbps(TOTAL, wd) },
       tf: { write_mbps: mbps(TOTAL, tw), read_mbps: mbps(TOTAL, tr) },
-      copy: { write_mbps: mbps(TOTAL, pw), read_mbps: mbps(TOTAL, pr), durable_write_mbps: mbps(TOTAL, pwd) },
+      copy: { write_mbps: mbps(TOTAL, pw), read_mbps: mbps(TOTAL, pr), unzeroed_read_mbps: mbps(TOTAL, pru), durable_write_mbps: mbps(TOTAL, pwd) },
       ratios: {
         write_vs_tf: ratio(tw / w),
         read_vs_tf: ratio(tr / r),
         write_vs_copy: ratio(pw / w),
         durable_write_vs_durable_copy: ratio(pwd / wd),
         read_vs_copy: ratio(pr / r),
+        read_vs_unzeroed_copy: ratio(pru / r),
         peak_write_memory_vs_largest_tensor: ratio(peakExtra / TENSOR_BYTES),
       },
       data_file_bytes: dataSize,
+      seconds: { tfsave_write: ws, tfsave_durable_write: wds, tfsave_read: rs, tf_write: tf.write_s, tf_read: tf.read_s, copy_write: cw, copy_durable_write: cwd, copy_read: cr, copy_unzeroed_read: cru },
     };
     console.log(`CRC-32C on 64 MiB: JS ${crc.js_mbps} MB/s, WebAssembly ${crc.wasm_mbps} MB/s (using ${crc.chosen})`);
     console.log(`tfsave write ${result.tfsave.write_mbps} MB/s (fsync: ${result.tfsave.durable_write_mbps}), read ${result.tfsave.read_mbps} MB/s`);
     console.log(`TF     write ${result.tf.write_mbps} MB/s, read ${result.tf.read_mbps} MB/s`);
-    console.log(`copy   write ${result.copy.write_mbps} MB/s (fsync: ${result.copy.durable_write_mbps}), read ${result.copy.read_mbps} MB/s`);
+    console.log(`copy   write ${result.copy.write_mbps} MB/s (fsync: ${result.copy.durable_write_mbps}), read ${result.copy.read_mbps} MB/s (unzeroed buffers: ${result.copy.unzeroed_read_mbps})`);
     console.log(JSON.stringify(result));
   } finally {
     rmSync(dir, { recursive: true, force: true });

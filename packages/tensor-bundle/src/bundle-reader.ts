@@ -4,7 +4,8 @@ import { E } from './errors.js';
 import { entryDtype, parseEntry, type BundleEntryProto, type EntryLimits, type SliceExtent } from './entry.js';
 import { dataFilename, indexFilename } from './naming.js';
 import { encodeSliceKey, placeSlice, sliceShape } from './slices.js';
-import { readWithCrc } from './pipelined-read.js';
+import { assertInside, readWithCrc } from './pipelined-read.js';
+import { readTensorChunks, scanRows, type ChunkOptions, type ScanOptions } from './bundle-scan.js';
 import { readTable, type TableLimits } from './table-reader.js';
 import { decodeTensor, numElements, type TensorLimits } from './tensor-codec.js';
 
@@ -74,7 +75,7 @@ export class BundleReader {
     readonly header: BundleHeader,
     /** Every table row after the header, in key order. */
     readonly rawEntries: readonly RawEntry[],
-    private readonly options: BundleReadOptions,
+    private readonly limits: BundleReadOptions,
     private readonly indexPath: string,
     /** True when the index uses snappy-compressed blocks (written by TF < 1.1). */
     readonly compressedIndex: boolean,
@@ -157,6 +158,21 @@ export class BundleReader {
     return r.entry;
   }
 
+  /** The limits this reader was opened with. */
+  get options(): BundleReadOptions {
+    return this.limits;
+  }
+
+  /** The index file's name (for error messages). */
+  get indexName(): string {
+    return this.indexPath;
+  }
+
+  /** Opens (once, then cached until {@link close}) the source of data shard `id`. */
+  dataSource(id: number): Promise<RangeSource> {
+    return this.shard(id, this.header.num_shards);
+  }
+
   private shard(id: number, total: number): Promise<RangeSource> {
     let p = this.shards.get(id);
     if (p === undefined) {
@@ -170,27 +186,21 @@ export class BundleReader {
   /** Reads the stored bytes of an entry (no checksum check). */
   async readStoredBytes(entry: BundleEntryProto, key: string): Promise<{ bytes: Uint8Array; path: string }> {
     const src = await this.shard(entry.shard_id, this.header.num_shards);
-    this.checkInside(src, entry, key);
+    assertInside(src, entry, key);
     return { bytes: await src.read(entry.offset, entry.size), path: src.name };
-  }
-
-  private checkInside(src: RangeSource, entry: BundleEntryProto, key: string): void {
-    if (entry.offset + entry.size > src.byteLength) {
-      throw E.truncated(`tensor ${JSON.stringify(key)} [${entry.offset}, +${entry.size}) runs past the end of the ${src.byteLength}-byte data file`, { path: src.name, offset: entry.offset });
-    }
   }
 
   private async decodeRow(entry: BundleEntryProto, key: string): Promise<TensorData> {
     const dtype = entryDtype(entry, key, this.indexPath);
-    numElements(entry.shape, key, this.indexPath, this.options);
+    numElements(entry.shape, key, this.indexPath, this.limits);
     if (dtype.name === 'string') {
       const { bytes, path } = await this.readStoredBytes(entry, key);
-      return decodeTensor(dtype, entry.shape, bytes, entry.crc32c, key, path, entry.offset, this.options);
+      return decodeTensor(dtype, entry.shape, bytes, entry.crc32c, key, path, entry.offset, this.limits);
     }
     const src = await this.shard(entry.shard_id, this.header.num_shards);
-    this.checkInside(src, entry, key);
+    assertInside(src, entry, key);
     const { bytes, crc } = await readWithCrc(src, entry.offset, entry.size);
-    return decodeTensor(dtype, entry.shape, bytes, entry.crc32c, key, src.name, entry.offset, this.options, crc);
+    return decodeTensor(dtype, entry.shape, bytes, entry.crc32c, key, src.name, entry.offset, this.limits, crc);
   }
 
   /**
@@ -204,7 +214,7 @@ export class BundleReader {
       return { name, dtype: dtype.name, shape: entry.shape, data: await this.decodeRow(entry, name) };
     }
     if (dtype.size === 0) throw E.unsupported(`partitioned ${dtype.name} tensor ${JSON.stringify(name)}`, 'dtype', { path: this.indexPath });
-    const n = numElements(entry.shape, name, this.indexPath, this.options);
+    const n = numElements(entry.shape, name, this.indexPath, this.limits);
     const rows = this.sliceRows(name);
     const stored = rows.reduce((a, r) => a + r.row.entry.size, 0);
     if (stored < n * dtype.size) {
@@ -245,11 +255,39 @@ export class BundleReader {
     });
   }
 
-  /** Reads every tensor in data-file order and verifies every checksum; returns the count checked. */
-  async verifyAll(): Promise<number> {
-    const rows = [...this.rawEntries].filter((r) => r.entry.slices.length === 0).sort((a, b) => a.entry.shard_id - b.entry.shard_id || a.entry.offset - b.entry.offset);
-    for (const r of rows) await this.decodeRow(r.entry, keyString(r.key));
-    return rows.length;
+  /**
+   * Reads every tensor and verifies every checksum, in data-file order with large aligned
+   * requests and the next request in flight while the current tensors are checksummed.
+   * Returns the number of stored tensors (and slices) checked.
+   * @throws FormatError `checksum`, `truncated`… for the first bad tensor.
+   */
+  async verifyAll(options: ScanOptions = {}): Promise<number> {
+    let n = 0;
+    for await (const _ of scanRows(this, options)) n++;
+    return n;
+  }
+
+  /**
+   * Reads every tensor, verified, in one pass: stored tensors
+   * in data-file order (IO of the next request overlapping the checksum of the current one), then
+   * partitioned tensors reassembled from their slices. Data may be views into a shared request buffer.
+   */
+  async *readAll(options: ScanOptions = {}): AsyncGenerator<Tensor> {
+    const whole = this.rawEntries.filter((r) => r.entry.slices.length === 0 && r.key[0] !== 0);
+    for await (const { name, row, data } of scanRows(this, options, whole)) {
+      yield { name, dtype: entryDtype(row.entry, name, this.indexPath).name, shape: row.entry.shape, data };
+    }
+    for (const r of this.rawEntries) {
+      if (r.entry.slices.length > 0) yield await this.readTensor(keyString(r.key));
+    }
+  }
+
+  /**
+   * Streams one tensor's stored bytes in chunks (never the whole tensor in memory); the checksum
+   * is checked after the last chunk. See {@link readTensorChunks} for the rules and errors.
+   */
+  readTensorChunks(name: string, options: ChunkOptions = {}): AsyncGenerator<Uint8Array> {
+    return readTensorChunks(this, name, this.entry(name), options);
   }
 
   /** The `inspect --json` document: name, dtype, shape and sha256 of every tensor. */

@@ -1,8 +1,20 @@
 import type { RangeSource } from '@tfsave/core';
 import { crc32cFast } from './crc32c-fast.js';
+import type { BundleEntryProto } from './entry.js';
+import { E } from './errors.js';
 
 /** Chunk size of {@link readWithCrc}; ranges up to twice this are read in one request. */
 export const READ_CHUNK_BYTES = 16 << 20;
+
+/**
+ * Checks that an entry's byte range lies inside its data file, before anything is read.
+ * @throws FormatError `truncated` naming the key, the range and the file size.
+ */
+export function assertInside(src: RangeSource, entry: Pick<BundleEntryProto, 'offset' | 'size'>, key: string): void {
+  if (entry.offset + entry.size > src.byteLength) {
+    throw E.truncated(`tensor ${JSON.stringify(key)} [${entry.offset}, +${entry.size}) runs past the end of the ${src.byteLength}-byte data file`, { path: src.name, offset: entry.offset });
+  }
+}
 
 /**
  * Reads `[offset, offset + size)` and computes its (unmasked) CRC-32C. Large ranges are read

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tensorSha256 } from '@tfsave/core';
@@ -9,6 +9,7 @@ import type { TensorInput } from '../src/index.js';
 import { createBundleWriter, openBundle, openCheckpointManager, saveObjectCheckpoint, latestCheckpoint } from '../src/node/index.js';
 import { tutorialSpec } from './keras-spec.js';
 import { makeTensor, rng, row } from './tensors.js';
+import { makeSparseBundle } from './sparse-bundle.js';
 
 const DTYPES = ['float32', 'float64', 'int32', 'uint8', 'int16', 'int8', 'string', 'complex64', 'int64', 'bool', 'bfloat16', 'uint16', 'complex128', 'float16', 'uint32', 'uint64'];
 const SHAPES: number[][] = [[], [0], [3], [2, 3], [1, 2, 1, 3, 2], [2, 1, 2, 1, 2, 1], [0, 4]];
@@ -21,7 +22,7 @@ function small(shape: number[], seed: number, scale: number): TensorInput {
   return { dtype: 'float32', shape, data: Float32Array.from({ length: n }, () => (r() * 2 - 1) * scale) };
 }
 
-test('TensorFlow reads everything we write: all dtypes, sharding, object restore, tf_keras load_weights, CheckpointManager', async () => {
+test('TensorFlow reads everything we write: all dtypes, sharding, object restore, tf_keras load_weights, CheckpointManager, a tensor past 5 GiB', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tensor-bundle-interop-'));
   const bundles: Array<{ prefix: string; tensors: ReturnType<typeof row>[] }> = [];
 
@@ -99,6 +100,12 @@ test('TensorFlow reads everything we write: all dtypes, sharding, object restore
   }
   assert.equal(await latestCheckpoint(mdir), join(mdir, 'ckpt-4'));
   assert.deepEqual(readdirSync(mdir).sort(), ['checkpoint', 'ckpt-3.data-00000-of-00001', 'ckpt-3.index', 'ckpt-4.data-00000-of-00001', 'ckpt-4.index']);
+
+  // 6. a bundle whose data shard is a sparse file of > 5 GiB with a tensor stored past 5 GiB
+  //    (index written with our table writer + entry encoder): TF must find and verify it there
+  mkdirSync(join(dir, 'sparse'));
+  const sparse = await makeSparseBundle(join(dir, 'sparse'), false);
+  bundles.push({ prefix: sparse.prefix, tensors: sparse.rows });
 
   // Our own reader agrees with what we wrote before asking Python.
   for (const b of bundles) {
