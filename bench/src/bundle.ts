@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { repoRoot, runPythonScript } from '@tfsave/core/node';
-import { crc32cSlicing16, crc32cWasm, crc32cKernel } from '@tfsave/tensor-bundle';
+import { crc32cSlicing16, crc32cWasm, crc32cKernel } from '@tfsave/core';
 import { createBundleWriter, openBundle } from '@tfsave/tensor-bundle/node';
 
 setFlagsFromString('--expose-gc');

@@ -1,6 +1,5 @@
-import { unmaskCrc, utf8Decode, type RangeSource, type TensorData } from '@tfsave/core';
+import { unmaskCrc, utf8Decode, type RangeSource, type TensorData, crc32cFast } from '@tfsave/core';
 import type { BundleReadOptions, RawEntry } from './bundle-reader.js';
-import { crc32cFast } from './crc32c-fast.js';
 import { entryDtype, type BundleEntryProto } from './entry.js';
 import { E, hex32 } from './errors.js';
 import { assertInside, readWithCrc, READ_CHUNK_BYTES } from './pipelined-read.js';

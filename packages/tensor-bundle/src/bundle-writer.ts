@@ -1,6 +1,5 @@
-import { dtypeFromCode, dtypeFromName, maskCrc, utf8Encode, type ByteSink, type DTypeInfo, type SinkFactory, type TensorData } from '@tfsave/core';
+import { dtypeFromCode, dtypeFromName, maskCrc, utf8Encode, type ByteSink, type DTypeInfo, type SinkFactory, type TensorData, crc32cFast } from '@tfsave/core';
 import { tensorflow } from '@tfsave/protos';
-import { crc32cFast } from './crc32c-fast.js';
 import { encodeEntry, type BundleEntryProto, type SliceExtent } from './entry.js';
 import { dataFilename, indexFilename } from './naming.js';
 import { encodeSliceKey, sliceShape } from './slices.js';

@@ -19,8 +19,5 @@ export * from './checkpoint-state.js';
 export * from './checkpoint-dir.js';
 export * from './object-checkpoint.js';
 export * from './checkpoint-manager.js';
-export * from './crc32c-fast.js';
-export * from './crc32c-js.js';
-export * from './crc32c-wasm.js';
 export * from './tensor-helpers.js';
 export * from './pipelined-read.js';

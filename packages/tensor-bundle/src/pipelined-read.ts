@@ -1,5 +1,5 @@
+import { crc32cFast } from '@tfsave/core';
 import type { RangeSource } from '@tfsave/core';
-import { crc32cFast } from './crc32c-fast.js';
 import type { BundleEntryProto } from './entry.js';
 import { E } from './errors.js';
 

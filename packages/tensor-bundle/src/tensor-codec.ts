@@ -1,5 +1,4 @@
-import { ByteBuilder, ByteCursor, crc32cUpdate, maskCrc, typedArrayFromBytes, unmaskCrc, type DTypeInfo, type TensorData } from '@tfsave/core';
-import { crc32cFast } from './crc32c-fast.js';
+import { ByteBuilder, ByteCursor, crc32cUpdate, maskCrc, typedArrayFromBytes, unmaskCrc, type DTypeInfo, type TensorData, crc32cFast } from '@tfsave/core';
 import { E, hex32 } from './errors.js';
 
 /** Limits applied when decoding tensors. */

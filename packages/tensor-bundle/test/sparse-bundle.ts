@@ -2,7 +2,8 @@ import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { maskCrc, utf8Encode } from '@tfsave/core';
 import { tensorflow } from '@tfsave/protos';
-import { crc32cFast, CRC32C_TABLES, encodeEntry, TableWriter, type BundleEntryProto } from '../src/index.js';
+import { crc32cFast, CRC32C_TABLES } from '@tfsave/core';
+import { encodeEntry, TableWriter, type BundleEntryProto } from '../src/index.js';
 import { makeTensor, row } from './tensors.js';
 
 /** Where the far tensor is stored: past 5 GiB, not 4 KiB aligned. */

@@ -4,9 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
-import { crc32cUpdate } from '@tfsave/core';
-import { crc32cFast, crc32cKernel, crc32cSlicing16, crc32cWasm, crc32cWasmAvailable, setCrc32cKernel } from '../src/index.js';
-import { root } from './helpers.js';
+import { crc32cUpdate, crc32cFast, crc32cKernel, crc32cSlicing16, crc32cWasm, crc32cWasmAvailable, setCrc32cKernel } from '../src/index.js';
+import { repoRoot } from '../src/node/index.js';
+
+const root = repoRoot();
 
 const LANE_BLOCK = 3 * 4096;
 const WINDOW = 1 << 20;
@@ -53,7 +54,7 @@ test('the kernel can be forced to JavaScript and back; the CRC value does not ch
 });
 
 test('without WebAssembly (node --no-expose-wasm) the JavaScript kernel is used, with the same results', () => {
-  const mod = pathToFileURL(join(root, 'packages/tensor-bundle/dist/src/index.js')).href;
+  const mod = pathToFileURL(join(root, 'packages/core/dist/src/index.js')).href;
   const script = `const m = await import(${JSON.stringify(mod)});
 const d = Uint8Array.from({ length: 70000 }, (_, i) => (i * 31) & 255);
 console.log(JSON.stringify({ wasm: typeof WebAssembly, kernel: m.crc32cKernel(), available: m.crc32cWasmAvailable(), crc: m.crc32cFast(0, d) }));`;
@@ -64,6 +65,6 @@ console.log(JSON.stringify({ wasm: typeof WebAssembly, kernel: m.crc32cKernel(),
 });
 
 test('the committed WebAssembly module is exactly what scripts/gen-crc32c-wasm.mjs emits', () => {
-  const out = execFileSync(process.execPath, [join(root, 'packages/tensor-bundle/scripts/gen-crc32c-wasm.mjs'), '--check'], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [join(root, 'packages/core/scripts/gen-crc32c-wasm.mjs'), '--check'], { encoding: 'utf8' });
   assert.match(out, /is up to date/);
 });

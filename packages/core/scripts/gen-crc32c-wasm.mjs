@@ -4,7 +4,7 @@
 // plus two 4 KiB lane-shift tables at 16384.
 // Exports `memory` (17 pages: tables, then a 1 MiB data window at 32768) and
 // `crc(state, ptr, len) -> state` working on the raw (pre-inverted) register.
-// Run: node packages/tensor-bundle/scripts/gen-crc32c-wasm.mjs [--check]
+// Run: node packages/core/scripts/gen-crc32c-wasm.mjs [--check]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,4 @@
-import { crc32cUpdate } from '@tfsave/core';
+import { crc32cUpdate } from './crc32c.js';
 
 /** Slicing-by-16 tables for CRC-32C (reflected polynomial 0x82F63B78), flat: table k at k*256. */
 export const CRC32C_TABLES: Int32Array = (() => {

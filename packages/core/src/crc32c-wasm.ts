@@ -70,7 +70,7 @@ export function crc32cWasmAvailable(): boolean {
  */
 export function crc32cWasm(crc: number, bytes: Uint8Array): number {
   if (kernel === undefined) kernel = load();
-  if (kernel === null) throw new Error('tensor-bundle: WebAssembly CRC-32C kernel is unavailable');
+  if (kernel === null) throw new Error('crc32c: WebAssembly CRC-32C kernel is unavailable');
   const { mem, crc: run } = kernel;
   let c = ~crc;
   for (let pos = 0; pos < bytes.length; pos += WINDOW_BYTES) {

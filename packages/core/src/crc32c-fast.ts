@@ -1,4 +1,4 @@
-import { crc32cUpdate } from '@tfsave/core';
+import { crc32cUpdate } from './crc32c.js';
 import { crc32cSlicing16 } from './crc32c-js.js';
 import { crc32cWasm, crc32cWasmAvailable } from './crc32c-wasm.js';
 
@@ -26,7 +26,7 @@ export function crc32cKernel(): Crc32cKernel {
  * @throws RangeError when `wasm` is forced but WebAssembly is unavailable.
  */
 export function setCrc32cKernel(kernel: Crc32cKernel | undefined): void {
-  if (kernel === 'wasm' && !crc32cWasmAvailable()) throw new RangeError('tensor-bundle: WebAssembly is unavailable');
+  if (kernel === 'wasm' && !crc32cWasmAvailable()) throw new RangeError('crc32c: WebAssembly is unavailable');
   forced = kernel;
 }
 
