@@ -56,7 +56,8 @@ export class FileSink implements ByteSink {
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+/** Opens, fsyncs and closes a directory so renames inside it are durable (best effort). */
+export async function fsyncDir(dir: string): Promise<void> {
   try {
     const h = await open(dir, 'r');
     try {

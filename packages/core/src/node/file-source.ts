@@ -4,7 +4,12 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { FormatError } from '../errors.js';
 import { checkRange, type RangeSource, type SourceOpener } from '../source.js';
 
-/** A local file read with positioned reads (never loaded whole). */
+/**
+ * A local file read with positioned reads (never loaded whole). Reads land in buffers
+ * that are not zero-filled first (`Buffer.allocUnsafeSlow`): every byte of a returned
+ * buffer comes from the file and a short read throws before the buffer escapes, so the
+ * zero-fill pass (about a fifth of a large read from the page cache) is saved.
+ */
 export class FileSource implements RangeSource {
   private constructor(readonly name: string, readonly byteLength: number, private handle: FileHandle | undefined) {}
 
@@ -30,7 +35,7 @@ export class FileSource implements RangeSource {
   async read(offset: number, length: number): Promise<Uint8Array> {
     checkRange(this, offset, length);
     if (this.handle === undefined) throw new FormatError('file is closed', { format: 'io', kind: 'malformed', code: 'closed', path: this.name });
-    const out = new Uint8Array(length);
+    const out = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
     let done = 0;
     while (done < length) {
       const { bytesRead } = await this.handle.read(out, done, length - done, offset + done);

@@ -1,23 +1,9 @@
 import { open, rename, rm, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ByteSink } from '@tfsave/core';
-import { tempNameFor } from '@tfsave/core/node';
+import { fsyncDir, tempNameFor } from '@tfsave/core/node';
 import { BundleFileSink } from './file-sink.js';
 import type { RenamingSinkFactory } from '../bundle-writer.js';
-
-/** Opens, fsyncs and closes a directory so renames inside it are durable (best effort). */
-export async function fsyncDir(dir: string): Promise<void> {
-  try {
-    const h = await open(dir, 'r');
-    try {
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-  } catch {
-    /* some file systems cannot fsync directories */
-  }
-}
 
 /**
  * Writes each file to a hidden temporary name in `dir`, fsyncs it on close, and on

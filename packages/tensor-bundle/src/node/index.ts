@@ -3,4 +3,3 @@ export * from './atomic-sinks.js';
 export * from './checkpoint-dir.js';
 export * from './save.js';
 export * from './file-sink.js';
-export * from './file-source.js';
