@@ -24,3 +24,6 @@ export * from './tf-checkpoint.js';
 export * from './callbacks/early-stopping.js';
 export * from './callbacks/template.js';
 export * from './layers/registry.js';
+export * from './saved-model-load.js';
+export * from './unsupported-config.js';
+export * from './wasm-gemm.js';

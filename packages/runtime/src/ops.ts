@@ -4,6 +4,7 @@
  * gradient matmul transposes explicitly first.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { wasmDenseForward, wasmKernelGrad, wasmReluBiasGrad } from './wasm-gemm.js';
 
 /** Activations {@link denseOp} fuses into the matmul. */
 export type FusedActivation = 'linear' | 'relu';
@@ -24,17 +25,25 @@ export function denseOp(
     const a = args[0] as tf.Tensor2D;
     const k = args[1] as tf.Tensor2D;
     const b = bias ? (args[2] as tf.Tensor1D) : undefined;
-    const y = tf.fused.matMul({ a, b: k, ...(b ? { bias: b } : {}), activation });
-    save([a, k, y]);
+    // On WASM, a kernel that reads the weights in place (XNNPACK would repack them, as they change every step).
+    const y = (b ? wasmDenseForward(a, k, b, activation) : undefined) ?? tf.fused.matMul({ a, b: k, ...(b ? { bias: b } : {}), activation });
+    // Saving clones (a full copy on WASM); a variable kernel keeps its value until the optimizer step, so it is not saved.
+    const keepKernel = k instanceof tf.Variable;
+    save(keepKernel ? [a, y] : [a, k, y]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [sa, sk, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const [sa, sk, sy] = (keepKernel ? [saved[0], k, saved[1]] : saved) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         let dz = dy as tf.Tensor2D;
-        if (activation === 'relu') dz = tf.mul(dz, tf.step(sy)) as tf.Tensor2D;
-        const dk = tf.matMul(tf.transpose(sa), dz);
+        let db: tf.Tensor | undefined;
+        if (activation === 'relu') {
+          const fused = b ? wasmReluBiasGrad(dz, sy) : undefined;
+          if (fused) ({ dz, db } = fused);
+          else dz = tf.mul(dz, tf.step(sy)) as tf.Tensor2D;
+        }
+        const dk = wasmKernelGrad(sa, dz) ?? tf.matMul(tf.transpose(sa), dz);
         const dx = inputNeedsGrad ? tf.matMul(dz, tf.transpose(sk)) : tf.zerosLike(sa);
-        return b ? [dx, dk, tf.sum(dz, 0)] : [dx, dk];
+        return b ? [dx, dk, db ?? tf.sum(dz, 0)] : [dx, dk];
       },
     };
   });

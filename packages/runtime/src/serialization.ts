@@ -10,6 +10,7 @@ import { lookupLayer, registerLayer } from './layers/registry.js';
 import { BatchNormalization, LayerNormalization } from './layers/normalization.js';
 import { Add, Concatenate, MergeLayer } from './layers/merge.js';
 import { Model, Sequential } from './model.js';
+import { assertHonorable } from './unsupported-config.js';
 
 const builtins: Array<[string, LayerClass]> = [
   ['InputLayer', InputLayer], ['Dense', Dense], ['Dropout', Dropout], ['Flatten', Flatten], ['Reshape', Reshape],
@@ -18,6 +19,7 @@ const builtins: Array<[string, LayerClass]> = [
   ['Concatenate', Concatenate], ['Add', Add],
 ];
 for (const [n, c] of builtins) if (!lookupLayer(n)) registerLayer(n, c);
+const builtinClasses = new Set<LayerClass>(builtins.map(([, c]) => c));
 
 export { registerLayer };
 
@@ -37,13 +39,15 @@ function layerFromEntry(e: LayerEntry, custom: CustomObjects): Layer {
   const cls = custom[e.class_name] ?? custom[bare] ?? (e.registered_name ? custom[e.registered_name] ?? lookupLayer(e.registered_name) : undefined)
     ?? lookupLayer(e.class_name) ?? lookupLayer(bare);
   if (!cls) throw new Error(`runtime: unknown layer class '${e.class_name}' (register it with registerLayer or pass customObjects)`);
+  if (builtinClasses.has(cls)) assertHonorable(e.class_name, e.config);
   return cls.fromConfig(e.config);
 }
 
 /**
  * Builds a model from a Keras model config (`{class_name, config}` as in
  * `model.to_json()`). Weights are freshly initialized.
- * @throws Error for unknown layer classes or malformed graphs.
+ * @throws Error for unknown layer classes or malformed graphs; FormatError (`unsupported`) when a
+ *   built-in layer sets a regularizer or constraint (see {@link assertHonorable}).
  */
 export function modelFromConfig(json: { class_name: string; config: Record<string, unknown> }, custom: CustomObjects = {}): Model {
   const cfg = json.config;

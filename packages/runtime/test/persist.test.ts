@@ -9,13 +9,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isFormatError } from '@tfsave/core';
 import { repoRoot, runPythonScript } from '@tfsave/core/node';
 import {
   Adam, clearSession, Dense, Dropout, sequential, setRandomSeed, SparseCategoricalCrossentropy, sparseCategoricalAccuracy, tf,
 } from '../src/index.js';
 import type { Model } from '../src/index.js';
 import { latestCheckpoint, loadModel, loadWeights, saveModel, saveWeights } from '../src/node/index.js';
-import { backendReady, fixture, mnistTensors } from './helpers.js';
+import { backendReady, fixture, maxAbsDiff, mnistTensors } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'runtime-persist-'));
 
@@ -27,7 +28,10 @@ function tutorial(units = 64): Model {
 
 const flat = (t: tf.Tensor | tf.Tensor[]): Float32Array => (Array.isArray(t) ? t[0]! : t).dataSync() as Float32Array;
 
-interface Result { id: string; ok: boolean; error?: string; max_abs_diff?: number; latest?: string; optimizer?: { iterations: number } | null }
+interface Result {
+  id: string; ok: boolean; error?: string; max_abs_diff?: number; latest?: string; optimizer?: { iterations: number } | string | null;
+  class?: string; layers?: string[]; loss?: string | null;
+}
 
 let state: { model: Model; x: tf.Tensor2D; pred: Float32Array; results: Map<string, Result> } | undefined;
 
@@ -59,7 +63,10 @@ async function setup(): Promise<NonNullable<typeof state>> {
     { id: 'k3-m.keras', kind: 'k3_load_model', path: join(dir, 'm.keras'), ...common },
     { id: 'k3-weights.h5', kind: 'k3_load_weights', model_path: join(dir, 'm.keras'), path: join(dir, 'm.weights.h5'), ...common },
     { id: 'savedmodel', kind: 'savedmodel', path: join(dir, 'savedmodel'), ...common },
+    { id: 'tfk-savedmodel', kind: 'tfk_load_savedmodel', path: join(dir, 'savedmodel'), ...common },
     { id: 'latest', kind: 'latest', dir: join(dir, 'ckpt') },
+    { id: 'regularized', kind: 'write_regularized', dir },
+    { id: 'tfk-functional', kind: 'write_tfk_functional', dir },
   ];
   writeFileSync(join(dir, 'cases.json'), JSON.stringify({ cases }));
   const r = runPythonScript(join(repoRoot(), 'packages/runtime/test/python/persist.py'), [join(dir, 'cases.json'), join(dir, 'out.json')]);
@@ -76,6 +83,7 @@ const pythonChecks: Array<[string, string]> = [
   ['k3-m.keras', 'Keras 3 load_model reads our .keras'],
   ['k3-weights.h5', 'Keras 3 load_weights reads our .weights.h5'],
   ['savedmodel', "TF's tf.saved_model.load serves our SavedModel directory"],
+  ['tfk-savedmodel', 'tf_keras load_model rebuilds the Keras model of our SavedModel directory'],
 ];
 for (const [id, title] of pythonChecks) {
   test(`${title} and predicts the same`, async () => {
@@ -85,15 +93,58 @@ for (const [id, title] of pythonChecks) {
   });
 }
 
+test('tf_keras load_model(our SavedModel) revives the layers by name and compiles it from our training_config', async () => {
+  const r = (await setup()).results.get('tfk-savedmodel')!;
+  assert.equal(r.class, 'Sequential');
+  assert.deepEqual(r.layers, ['dense', 'dropout', 'dense_1']);
+  assert.equal(r.loss, 'SparseCategoricalCrossentropy');
+  assert.equal(r.optimizer, 'Adam');
+});
+
 test('tf_keras restores the optimizer state of our .h5 (iterations = 8 after 8 steps)', async () => {
   const r = (await setup()).results.get('tfk-m.h5')!;
-  assert.equal(r.optimizer?.iterations, 8);
+  assert.equal((r.optimizer as { iterations: number } | null)?.iterations, 8);
 });
 
 test("TF's latest_checkpoint and ours find the checkpoint saveWeights wrote", async () => {
   const s = await setup();
   assert.equal(s.results.get('latest')!.latest, join(dir, 'ckpt', 'cp.ckpt'));
   assert.equal(await latestCheckpoint(join(dir, 'ckpt')), join(dir, 'ckpt', 'cp.ckpt'));
+});
+
+const refusals: Array<[string, RegExp]> = [
+  ['tfk_l2.h5', /layer "dense" \(Dense\) sets kernel_regularizer=L2 \{"l2":0\.0099999997\d*\}.* in .*tfk_l2\.h5$/],
+  ['tfk_l2_savedmodel', /layer "dense" \(Dense\) sets kernel_regularizer=L2/],
+  ['tfk_maxnorm.h5', /kernel_constraint=MaxNorm \{"max_value":2/],
+  ['k3_l1.keras', /bias_regularizer=L1 \{"l1":0\.1/],
+];
+for (const [file, message] of refusals) {
+  test(`loadModel refuses ${file} (Python-written, uses a regularizer/constraint) with an unsupported FormatError`, async () => {
+    const r = (await setup()).results.get('regularized')!;
+    assert.ok(r.ok, r.error);
+    await assert.rejects(loadModel(join(dir, file)), (e: unknown) => {
+      assert.ok(isFormatError(e), String(e));
+      assert.equal(e.kind, 'unsupported');
+      assert.equal(e.code, file.includes('maxnorm') ? 'constraint' : 'regularizer');
+      assert.match(e.message, message);
+      return true;
+    });
+  });
+}
+
+test('loadModel(tf_keras two-input Functional SavedModel) predicts as tf_keras and restores Adam (2 steps)', async () => {
+  const r = (await setup()).results.get('tfk-functional')!;
+  assert.ok(r.ok, r.error);
+  const read = (f: string, shape: number[]) => {
+    const b = readFileSync(join(dir, f));
+    return tf.tensor(new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)), shape);
+  };
+  const m = await loadModel(join(dir, 'tfk_functional_savedmodel'));
+  assert.equal(m.className, 'Functional');
+  const got = flat(m.predict([read('tfk_functional_xa.bin', [16, 12]), read('tfk_functional_xb.bin', [16, 5])]));
+  const d = maxAbsDiff(got, read('tfk_functional_pred.bin', [16, 3]).dataSync());
+  assert.ok(d < 1e-5, `max |runtime - tf_keras| = ${d}`);
+  assert.equal(m.compiled!.optimizer.iterations, 2);
 });
 
 async function sameContinuation(a: Model, b: Model): Promise<void> {
@@ -134,7 +185,7 @@ for (const file of ['ckpt/cp.ckpt', 'm.weights.h5', 'w.h5']) {
 }
 
 const tut = fixture('tutorial-tf-keras/outputs.json');
-test('the runtime loads the tf_keras tutorial fixtures (checkpoints, .h5) with their recorded predictions', { skip: !tut }, async () => {
+test('the runtime loads the tf_keras tutorial fixtures (checkpoints, .h5, SavedModel) with their recorded predictions', { skip: !tut }, async () => {
   await backendReady;
   const outs = JSON.parse(readFileSync(tut!, 'utf8')) as { models: Record<string, { data: number[] }> };
   const { x } = mnistTensors(1000, 8);
@@ -142,8 +193,7 @@ test('the runtime loads the tf_keras tutorial fixtures (checkpoints, .h5) with t
   const checks: string[] = [];
   for (const [name, rec] of Object.entries(outs.models)) {
     let m: Model;
-    if (name.endsWith('my_model.h5')) m = await loadModel(join(base, name));
-    else if (name.startsWith('saved_model')) continue;
+    if (name.endsWith('my_model.h5') || name.startsWith('saved_model')) m = await loadModel(join(base, name));
     else {
       clearSession();
       m = tutorial(512);
@@ -155,7 +205,7 @@ test('the runtime loads the tf_keras tutorial fixtures (checkpoints, .h5) with t
     assert.ok(d < 1e-4, `${name}: max diff ${d}`);
     checks.push(name);
   }
-  assert.ok(checks.length >= 5, `checked ${checks.join(', ')}`);
+  assert.ok(checks.length >= 6, `checked ${checks.join(', ')}`);
 });
 
 const k3 = fixture('keras3/outputs.json');

@@ -35,7 +35,7 @@ test('the tutorial trains to ≥85% test accuracy in 10 epochs; every saved form
   const acc = m.evaluate(testSet.x, testSet.y)['sparse_categorical_accuracy']!;
   assert.ok(acc >= 0.85, `test accuracy ${acc}`);
   assert.equal(h.history['val_sparse_categorical_accuracy']![9], acc);
-  for (const f of ['m.keras', 'm.h5']) {
+  for (const f of ['m.keras', 'm.h5', 'saved_model_dir']) {
     await saveModel(m, join(dir, f));
     const re = await loadModel(join(dir, f));
     assert.equal(re.evaluate(testSet.x, testSet.y)['sparse_categorical_accuracy'], acc, f);

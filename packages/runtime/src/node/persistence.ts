@@ -7,17 +7,18 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '@tfsave/core/node';
-import { utf8Encode } from '@tfsave/core';
+import { DirOpener, writeFileAtomic } from '@tfsave/core/node';
+import { isFormatError, utf8Encode } from '@tfsave/core';
 import { loadKerasModelFile, saveKerasModelFile } from '@tfsave/keras-h5/node';
 import { formatCheckpointState, isAbsolutePath, parseCheckpointState } from '@tfsave/tensor-bundle';
 import { latestCheckpoint as tbLatestCheckpoint, openBundle, saveObjectCheckpoint } from '@tfsave/tensor-bundle/node';
 import { writeSavedModelDir } from '@tfsave/saved-model/node';
 import type { LayerSpec } from '@tfsave/saved-model';
-import { applyDescription, describeModel, modelFromDescription } from '../artifacts.js';
+import { applyDescription, describeModel, modelFromDescription, trainingConfig } from '../artifacts.js';
 import { InputLayer } from '../layers/core.js';
 import type { Model } from '../model.js';
 import type { CustomObjects } from '../serialization.js';
+import { loadSavedModelKeras } from '../saved-model-load.js';
 import { checkpointSpec, restoreCheckpoint } from '../tf-checkpoint.js';
 
 /** The on-disk layouts. */
@@ -96,8 +97,9 @@ export async function saveModel(model: Model, path: string): Promise<void> {
   if (format === 'h5') return saveKerasModelFile(describeModel(model), path, { format: 'h5', dialect: 'keras2' });
   if (model.className !== 'Sequential') throw new Error('runtime: SavedModel export supports Sequential models only');
   const shape = model.inputs[0]!.shape.slice(1) as number[];
+  const tc = trainingConfig(model);
   await writeSavedModelDir(path, {
-    layers: savedModelLayers(model), inputShape: shape, kerasConfig: model.toConfig(),
+    layers: savedModelLayers(model), inputShape: shape, kerasConfig: model.toConfig(), ...(tc ? { trainingConfig: tc } : {}),
   });
 }
 
@@ -108,18 +110,26 @@ export interface LoadModelOptions {
 }
 
 /**
- * `keras.models.load_model(path)` for `.keras` and `.h5` files: architecture,
- * weights, compile config and optimizer state.
- * @throws Error for SavedModel directories (their weights are folded into the serving graph).
+ * `keras.models.load_model(path)` for `.keras` and `.h5` files and Keras SavedModel
+ * directories (tf_keras's, or ours): architecture, weights, compile config and
+ * optimizer state where stored.
+ * @throws FormatError for damaged files, a SavedModel without `keras_metadata.pb`, or
+ *   regularizers/constraints the runtime cannot honor; Error for unknown layer classes.
  */
 export async function loadModel(path: string, opts: LoadModelOptions = {}): Promise<Model> {
   if (existsSync(path) && statSync(path).isDirectory()) {
-    throw new Error(`runtime: loading a SavedModel directory as a Keras model is not supported (${path})`);
+    return loadSavedModelKeras(new DirOpener(path), opts.customObjects ?? {}).catch((e: unknown) => {
+      throw isFormatError(e) ? e.withPath(path) : e;
+    });
   }
   // Lambda layers stay refused by keras-h5; other classes are resolved (never executed) by modelFromConfig,
   // which refuses any class that is neither built in, registered, nor in customObjects.
   const loaded = await loadKerasModelFile(path, { allowUnknownClasses: true });
-  return modelFromDescription(loaded.model, opts.customObjects ?? {});
+  try {
+    return modelFromDescription(loaded.model, opts.customObjects ?? {});
+  } catch (e) {
+    throw isFormatError(e) ? e.withPath(path) : e;
+  }
 }
 
 /**
