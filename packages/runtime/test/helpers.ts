@@ -9,9 +9,10 @@ import { loadExamples } from '../src/node/index.js';
 export const backendReady = initBackend(process.env['TFSAVE_BACKEND'] === 'cpu' ? 'cpu' : 'wasm');
 
 /** `fixtures/<rel>` when present. */
-export function fixture(rel: string): string | undefined {
+export function fixture(rel: string): string {
   const p = join(repoRoot(), 'fixtures', rel);
-  return existsSync(p) ? p : undefined;
+  if (!existsSync(p)) throw new Error(`fixture ${rel} is missing: run \`npm run fixtures\``);
+  return p;
 }
 
 /** MNIST examples as tensors `x[n,784]` float32 and `y[n]` int32. */

@@ -185,7 +185,7 @@ for (const file of ['ckpt/cp.ckpt', 'm.weights.h5', 'w.h5']) {
 }
 
 const tut = fixture('tutorial-tf-keras/outputs.json');
-test('the runtime loads the tf_keras tutorial fixtures (checkpoints, .h5, SavedModel) with their recorded predictions', { skip: !tut }, async () => {
+test('the runtime loads the tf_keras tutorial fixtures (checkpoints, .h5, SavedModel) with their recorded predictions', async () => {
   await backendReady;
   const outs = JSON.parse(readFileSync(tut!, 'utf8')) as { models: Record<string, { data: number[] }> };
   const { x } = mnistTensors(1000, 8);
@@ -209,7 +209,7 @@ test('the runtime loads the tf_keras tutorial fixtures (checkpoints, .h5, SavedM
 });
 
 const k3 = fixture('keras3/outputs.json');
-test('the runtime loads Keras 3 files (.keras, legacy .h5) with their recorded predictions and optimizer state', { skip: !k3 }, async () => {
+test('the runtime loads Keras 3 files (.keras, legacy .h5) with their recorded predictions and optimizer state', async () => {
   await backendReady;
   const outs = JSON.parse(readFileSync(k3!, 'utf8')) as { models: Record<string, { data: number[] }> };
   const { x } = mnistTensors(1000, 8);

@@ -22,7 +22,7 @@ const dir = mkdtempSync(join(tmpdir(), 'runtime-savedmodel-'));
 const flat = (t: tf.Tensor | tf.Tensor[]): Float32Array => (Array.isArray(t) ? t[0]! : t).dataSync() as Float32Array;
 
 const tut = fixture('tutorial-tf-keras/saved_model/my_model');
-test('loadModel(tf_keras SavedModel) predicts the recorded outputs within 1e-5 and evaluates to the recorded test accuracy', { skip: !tut }, async () => {
+test('loadModel(tf_keras SavedModel) predicts the recorded outputs within 1e-5 and evaluates to the recorded test accuracy', async () => {
   await backendReady;
   const outs = JSON.parse(readFileSync(fixture('tutorial-tf-keras/outputs.json')!, 'utf8')) as {
     models: Record<string, { data: number[]; test_accuracy: number }>;
@@ -39,7 +39,7 @@ test('loadModel(tf_keras SavedModel) predicts the recorded outputs within 1e-5 a
   assert.equal(logs['sparse_categorical_accuracy'], rec.test_accuracy);
 });
 
-test('loadModel(tf_keras SavedModel) compiles from training_config and restores the Adam state (10 epochs × 16 steps)', { skip: !tut }, async () => {
+test('loadModel(tf_keras SavedModel) compiles from training_config and restores the Adam state (10 epochs × 16 steps)', async () => {
   await backendReady;
   const m = await loadModel(tut!);
   const opt = m.compiled!.optimizer;
@@ -94,13 +94,13 @@ test('a SavedModel without keras_metadata.pb is refused with a saved-model Forma
 });
 
 const k3export = fixture('keras3/export_savedmodel');
-test('the Keras 3 model.export() SavedModel (no Keras metadata) is refused naming the directory', { skip: !k3export }, async () => {
+test('the Keras 3 model.export() SavedModel (no Keras metadata) is refused naming the directory', async () => {
   await backendReady;
   await assert.rejects(loadModel(k3export!), (e: unknown) => isFormatError(e) && e.code === 'no-keras-metadata' && e.message.endsWith(`in ${k3export}`));
 });
 
 const wild = join(repoRoot(), '..', 'shared', 'wild', 'b_savedmodel', 'house_rent_tf2.15');
-test('a real-world tf.keras 2.15 SavedModel with an LSTM is refused by class name, not misread', { skip: !existsSync(wild) }, async () => {
+test('a real-world tf.keras 2.15 SavedModel with an LSTM is refused by class name, not misread', async () => {
   await backendReady;
   await assert.rejects(loadModel(wild), /unknown layer class 'LSTM'/);
 });
