@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: sets up the pinned Python environment (idempotent), builds every
+// `npm test`: sets up the pinned Python environment and h5dump (idempotent), builds every
 // package, lints it, runs every package's tests (TypeScript and Python interop)
 // through turbo in dependency order, and closes with one summary line
 // "N passed, N failed" summed over every package's node:test report.
@@ -11,6 +11,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const setup = spawnSync('bash', [join(root, 'tools/setup-python.sh')], { stdio: 'inherit', cwd: root });
 if (setup.status !== 0) {
   console.error('npm test: the Python environment could not be set up (tools/setup-python.sh failed)');
+  process.exit(1);
+}
+const tools = spawnSync('bash', [join(root, 'tools/setup-tools.sh')], { stdio: 'inherit', cwd: root });
+if (tools.status !== 0) {
+  console.error('npm test: h5dump could not be installed (tools/setup-tools.sh failed); the HDF5 interop tests need it');
   process.exit(1);
 }
 const extra = process.argv.slice(2);
