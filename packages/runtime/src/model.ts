@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InputLayer } from './layers/core.js';
 import { MergeLayer } from './layers/merge.js';
 import { Layer, SymbolicTensor, uniqueName } from './layers/layer.js';
-import { serializedClassName } from './layers/registry.js';
+import { layerEntry } from './layers/registry.js';
 import type { CallContext, Shape } from './layers/layer.js';
 import { getLoss } from './losses.js';
 import type { Loss } from './losses.js';
@@ -205,7 +205,7 @@ export class Model {
         index.set(t, [layer.name, 0, 0]);
         if (t.inputs.length > 0) inbound.push(t.inputs.map((i) => [i.layer.name, 0, 0, {}]));
       }
-      return { class_name: serializedClassName(layer), config: layer.getConfig(), name: layer.name, inbound_nodes: inbound };
+      return { ...layerEntry(layer), name: layer.name, inbound_nodes: inbound };
     });
     return {
       class_name: 'Functional',
@@ -294,7 +294,7 @@ export class Sequential extends Model {
     const inputLayer = this.inputs[0]?.layer;
     const layers: unknown[] = [];
     if (inputLayer) layers.push({ class_name: 'InputLayer', config: inputLayer.getConfig() });
-    for (const l of this.stack) layers.push({ class_name: serializedClassName(l), config: l.getConfig() });
+    for (const l of this.stack) layers.push(layerEntry(l));
     return { class_name: 'Sequential', config: { name: this.name, layers } };
   }
 }

@@ -103,7 +103,9 @@ test('a custom layer registered by name saves and loads (found by its registered
   clearSession();
   const m2 = sequential([new Dense({ units: 4, inputShape: [3] }), new Scale({ init: 0.5 })]);
   m2.compile({ optimizer: new Adam(), loss: 'mse' });
-  assert.equal((m2.toConfig()['config'] as { layers: Array<{ class_name: string }> }).layers[2]!.class_name, 'MyLayers>Scale');
+  const entry = (m2.toConfig()['config'] as { layers: Array<{ class_name: string; registered_name?: string }> }).layers[2]!;
+  assert.equal(entry.class_name, 'MyLayers>Scale');
+  assert.equal(entry.registered_name, 'MyLayers>Scale', 'Keras 3 finds custom classes by registered_name');
   await saveModel(m2, join(dir, 'custom.h5'));
   const re = await loadModel(join(dir, 'custom.h5'));
   assert.deepEqual((re.predict(x) as tf.Tensor).dataSync(), (m2.predict(x) as tf.Tensor).dataSync());

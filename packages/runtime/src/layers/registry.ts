@@ -28,3 +28,18 @@ export function lookupLayer(name: string): LayerClass | undefined {
 export function serializedClassName(layer: Layer): string {
   return nameOf.get(layer.constructor) ?? layer.className;
 }
+
+/** The Keras classes the runtime implements; any other layer class is a custom one. */
+const KERAS_LAYERS = new Set(['InputLayer', 'Dense', 'Dropout', 'Flatten', 'Reshape', 'Activation', 'Conv2D', 'MaxPooling2D',
+  'AveragePooling2D', 'BatchNormalization', 'LayerNormalization', 'Embedding', 'Concatenate', 'Add']);
+
+/**
+ * A layer's entry in a model config: `class_name` and `config`, plus `registered_name`
+ * for custom classes. Keras 3 finds a custom class in `custom_objects` (or its registry)
+ * by `registered_name` only, so a `.keras` file without it cannot load the layer.
+ */
+export function layerEntry(layer: Layer): { class_name: string; config: Record<string, unknown>; registered_name?: string } {
+  const className = serializedClassName(layer);
+  const entry = { class_name: className, config: layer.getConfig() };
+  return className === layer.className && KERAS_LAYERS.has(className) ? entry : { ...entry, registered_name: className };
+}
