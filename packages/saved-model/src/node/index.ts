@@ -1,4 +1,6 @@
 /** Node adapter: SavedModel directories on the local file system. */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AtomicDirSinkFactory, DirOpener } from '@tfsave/core/node';
 import type { BundleReader } from '@tfsave/tensor-bundle';
 import { readSavedModel, type ReadSavedModelOptions, type SavedModelInfo } from '../reader.js';
@@ -10,7 +12,12 @@ export function readSavedModelDir<V = BundleReader>(dir: string, options: ReadSa
   return readSavedModel(new DirOpener(dir), options);
 }
 
-/** Writes the SavedModel of `spec` into local directory `dir` atomically (see {@link writeSavedModel}). */
-export function writeSavedModelDir(dir: string, spec: ModelSpec): Promise<BuiltGraph> {
-  return writeSavedModel(spec, new AtomicDirSinkFactory(dir));
+/**
+ * Writes the SavedModel of `spec` into local directory `dir` atomically (see {@link writeSavedModel}),
+ * with the (empty) `assets/` directory TensorFlow's own writer creates.
+ */
+export async function writeSavedModelDir(dir: string, spec: ModelSpec): Promise<BuiltGraph> {
+  const built = await writeSavedModel(spec, new AtomicDirSinkFactory(dir));
+  await mkdir(join(dir, 'assets'), { recursive: true });
+  return built;
 }
