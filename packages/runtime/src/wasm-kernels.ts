@@ -5,6 +5,7 @@
  * rounding as TF's float32 kernels). Built once per memory; undefined when the
  * engine lacks WASM SIMD.
  */
+import { F32, I32, V128, section, str, uleb, vec } from './wasm-encode.js';
 
 /** Exported kernels; pointers are byte offsets into the shared memory, `bytes` a multiple of 16. */
 export interface FusedKernels {
@@ -15,9 +16,6 @@ export interface FusedKernels {
   sgdNesterov(w: number, g: number, m: number, nw: number, nm: number, bytes: number, lr: number, mom: number): void;
 }
 
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
 const op = {
   get: (i: number) => [0x20, i], set: (i: number) => [0x21, i], tee: (i: number) => [0x22, i],
   i32const: (v: number) => [0x41, v], add: [0x6a], ltu: [0x49], eqz: [0x45], brIf: (d: number) => [0x0d, d],
@@ -27,19 +25,6 @@ const op = {
 };
 const at = (ptr: number, i: number): number[] => [...op.get(ptr), ...op.get(i), ...op.add];
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 
 /** A counted loop over `bytes` (param index) with byte index local `i`, around `body`. */
 function loop(bytes: number, i: number, body: number[]): number[] {
