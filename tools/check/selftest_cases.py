@@ -48,7 +48,7 @@ def main(fx, out):
     good.append({"kind": "tensor-bundle", "path": p("tutorial-tf-keras", "training_1/cp.ckpt"),
                  "tensors": tensors("tutorial-tf-keras", "training_1/cp.ckpt", drop_graph=False)})
     good.append({"kind": "latest-checkpoint", "path": p("tutorial-tf-keras", "training_2"),
-                 "expected": "cp-0010.ckpt"})
+                 "expected": "cp-0005.ckpt"})
     good.append({"kind": "h5", "path": p("tutorial-tf-keras", "my_model.h5"),
                  "datasets": tensors("tutorial-tf-keras", "my_model.h5"), "exact_keys": True,
                  "attrs": {"/": {"backend": "tensorflow"},
@@ -72,10 +72,12 @@ def main(fx, out):
     good.append({"kind": "keras-weights", "path": p("tutorial-tf-keras", "training_2/cp-0005.ckpt"),
                  "loader": "tf_keras", "model_config_json": "tutorial", "input": inp,
                  "expected": expected("tutorial-tf-keras", "training_2/cp-0005.ckpt"), "atol": 1e-5})
-    good.append({"kind": "keras-weights", "path": p("keras3", "m.weights.h5"), "loader": "keras3",
-                 "model_config_json": "tutorial", "input": inp,
-                 "expected": expected("keras3", "m.weights.h5"), "atol": 1e-5})
     import zipfile
+    with zipfile.ZipFile(p("keras3", "m.keras")) as z:  # the 32-unit tutorial architecture
+        small_json = z.read("config.json").decode("utf-8")
+    good.append({"kind": "keras-weights", "path": p("keras3", "m.weights.h5"), "loader": "keras3",
+                 "model_config_json": small_json, "input": inp,
+                 "expected": expected("keras3", "m.weights.h5"), "atol": 1e-5})
     with zipfile.ZipFile(p("custom", "k3_cnn.keras")) as z:
         cnn_json = z.read("config.json").decode("utf-8")
     good.append({"kind": "keras-weights", "path": p("custom", "k3_cnn.weights.h5"), "loader": "keras3",
@@ -104,7 +106,7 @@ def main(fx, out):
     corrupt(2, lambda c: c["tensors"].pop())                           # unexpected extra key in the bundle
     corrupt(2, lambda c: c.__setitem__("num_shards", 1))               # shard count
     corrupt(3, lambda c: c["tensors"].append({"name": "nope", "dtype": "float32", "shape": [1]}))  # missing key
-    corrupt(6, lambda c: c.__setitem__("expected", "cp-0005.ckpt"))    # latest checkpoint
+    corrupt(6, lambda c: c.__setitem__("expected", "cp-0000.ckpt"))    # latest checkpoint
     corrupt(7, lambda c: flip_sha(c, "datasets"))                      # h5 dataset
     corrupt(7, lambda c: c["attrs"]["/"].__setitem__("backend", "jax"))  # h5 attribute
     corrupt(9, lambda c: c["expected"]["data"].__setitem__(0, c["expected"]["data"][0] + 0.01))  # model output

@@ -11,6 +11,7 @@ export * from './summarize.js';
 export * from './reader.js';
 export * from './show.js';
 export * from './show-functions.js';
+export { functionLoadOrder, loadedFunctionNames } from './load-order.js';
 export * from './farmhash.js';
 export * from './canonical.js';
 export * from './fingerprint.js';

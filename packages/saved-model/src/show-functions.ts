@@ -7,6 +7,7 @@
  */
 import { dtypeFromCode } from '@tfsave/core';
 import { int64ToNumber, type tensorflow } from '@tfsave/protos';
+import { loadedFunctionNames } from './load-order.js';
 
 /** Op types reachable from the graph (through call ops into library functions), as `ops_used_by_graph_def` finds them. */
 export function opsUsedByGraph(graph: tensorflow.IGraphDef): string[] {
@@ -106,6 +107,8 @@ function argLines(args: readonly Py[], kind: string): string[] {
 /**
  * The "Concrete Functions:" section of `saved_model_cli show --all` for a MetaGraph's object graph
  * (root children that are functions, by name; each concrete function's input signature).
+ * Options are numbered in the order TensorFlow's loader re-creates the functions ({@link loadedFunctionNames}),
+ * which is the CLI's order whenever the uids its process hands out have equal widths.
  * Returns no lines when there is no object graph.
  */
 export function concreteFunctionLines(mg: tensorflow.IMetaGraphDef): string[] {
@@ -114,6 +117,12 @@ export function concreteFunctionLines(mg: tensorflow.IMetaGraphDef): string[] {
   const nodes = og.nodes ?? [];
   const out = ['', 'Concrete Functions:'];
   const children = [...(nodes[0]?.children ?? [])].sort((a, b) => ((a.local_name ?? '') < (b.local_name ?? '') ? -1 : (a.local_name ?? '') > (b.local_name ?? '') ? 1 : 0));
+  // saved_model_cli lists a function's concrete functions sorted by the names the loader gives them
+  const loaded = loadedFunctionNames(mg.graph_def?.library);
+  const byLoadedName = (a: string, b: string): number => {
+    const [x, y] = [loaded.get(a) ?? a, loaded.get(b) ?? b];
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
   let first = true;
   for (const child of children) {
     const node = nodes[child.node_id ?? 0];
@@ -124,7 +133,7 @@ export function concreteFunctionLines(mg: tensorflow.IMetaGraphDef): string[] {
     if (!first) out.push('');
     first = false;
     out.push(`  Function Name: '${child.local_name ?? ''}'`);
-    fns.sort().forEach((name, i) => {
+    fns.sort(byLoadedName).forEach((name, i) => {
       const cf = og.concrete_functions?.[name];
       const sig = cf?.canonicalized_input_signature;
       let args: Py[] = [], kwargs: Py[] = [];

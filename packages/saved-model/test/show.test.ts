@@ -63,3 +63,21 @@ test('ops are collected through call ops into reachable library functions only; 
   assert.equal(pyStr("it's"), `"it's"`);
   assert.equal(pyStr('a\\b'), `'a\\\\b'`);
 });
+
+test('functions load callees first, ready ones from the end of the list, and are renamed with rising uids', async () => {
+  const { functionLoadOrder, loadedFunctionNames } = await import('../src/index.js');
+  const fn = (name: string, ...calls: string[]) => ({ signature: { name }, node_def: calls.map((op, i) => ({ name: `n${i}`, op })) });
+  const library = {
+    function: [
+      fn('__inference_outer_50', '__inference_inner_7'),
+      fn('__inference_inner_7'),
+      fn('__inference_leaf_a_12'),
+      { signature: { name: 'by_attr' }, node_def: [{ name: 'c', op: 'StatefulPartitionedCall', attr: { f: { func: { name: '__inference_leaf_a_12' } } } }] },
+    ],
+  };
+  // ready at first: inner, leaf_a (no callees); popped from the end: leaf_a, then by_attr it frees, then inner, then outer
+  assert.deepEqual(functionLoadOrder(library), ['__inference_leaf_a_12', 'by_attr', '__inference_inner_7', '__inference_outer_50']);
+  const names = loadedFunctionNames(library);
+  assert.equal(names.get('__inference_outer_50'), '__inference_outer_1000003');
+  assert.equal(names.get('by_attr'), '__inference_by_attr_1000001');
+});
