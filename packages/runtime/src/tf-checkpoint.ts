@@ -2,26 +2,41 @@
  * The object graph tf_keras writes for `model.save_weights(prefix)` in the TF
  * checkpoint format: `layer_with_weights-k` / `layer-i` edges, variables as
  * children by attribute name, and the optimizer's `_variables` / `_iterations`
- * / `_learning_rate` (+ per-slot lists). Keys look like
+ * / `_learning_rate` (+ per-slot lists), laid out by the shared tf_keras optimizer
+ * layout of `@tfsave/tensor-bundle`. Keys look like
  * `layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE` and `optimizer/_variables/1/...`.
  * Layout facts: tf_keras/engine/functional.py (_layer_checkpoint_dependencies), tf_keras/optimizers/optimizer.py.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrackableSpec } from '@tfsave/tensor-bundle';
+import { tfKerasOptimizerTree, tfKerasVariableOrder, type TrackableSpec } from '@tfsave/tensor-bundle';
 import { InputLayer } from './layers/core.js';
 import type { Model } from './model.js';
+import type { Optimizer } from './optimizers.js';
 
-/** Per-slot list names tf_keras's optimizers track (`m` → `_momentums`, …). */
-const slotLists: Record<string, Record<string, string>> = {
-  Adam: { m: '_momentums', v: '_velocities', vhat: '_velocity_hats' },
-  SGD: { m: 'momentums' },
-  RMSprop: { velocity: '_velocities', momentum: '_momentums', average_gradient: '_average_gradients' },
-  Adagrad: { accumulator: '_accumulators' },
-};
+function leaf(fullName: string, t: tf.Tensor): TrackableSpec {
+  return { attributes: [{ full_name: fullName, value: { dtype: 'float32', shape: [...t.shape], data: (t.dataSync() as Float32Array).slice() } }] };
+}
 
-function leaf(fullName: string, t: tf.Tensor, dtype?: string): TrackableSpec {
-  const data = dtype === 'int64' ? BigInt64Array.of(BigInt(Math.round(t.dataSync()[0]!))) : (t.dataSync() as Float32Array).slice();
-  return { attributes: [{ full_name: fullName, value: { dtype: dtype ?? 'float32', shape: [...t.shape], data } }] };
+/**
+ * Where each of tf_keras's `optimizer.variables` (after `iteration`) sits in `opt.variables()`: tf_keras creates
+ * the slots group by group (Adam `m`,`v` per variable then every `vhat`; RMSprop every `velocity`, then every
+ * `momentum`, …), the runtime variable by variable. Identity for an optimizer tf_keras does not know.
+ */
+export function kerasSlotOrder(opt: Optimizer): number[] {
+  const kinds = opt.slotKinds;
+  const count = opt.variables().length;
+  const order = kinds.length === 0 ? undefined : tfKerasVariableOrder(opt.className, kinds, count / kinds.length);
+  return order === undefined ? Array.from({ length: count }, (_, i) => i) : order.map((o) => o.variable * kinds.length + kinds.indexOf(o.kind));
+}
+
+/** The optimizer state in tf_keras's order: iterations, learning rate and the slots (kind, name, values). */
+export function kerasOptimizerState(opt: Optimizer): { iterations: number; learningRate: number; slots: Array<{ kind: string; name: string; shape: number[]; data: Float32Array }> } {
+  const vars = opt.variables();
+  const kinds = opt.slotKinds;
+  return {
+    iterations: opt.iterations, learningRate: opt.learningRate,
+    slots: kerasSlotOrder(opt).map((i) => ({ kind: kinds[i % kinds.length]!, name: vars[i]!.name, shape: [...vars[i]!.variable.shape], data: (vars[i]!.variable.dataSync() as Float32Array).slice() })),
+  };
 }
 
 /** Builds the object graph spec of `model` (with optimizer state when it has stepped). */
@@ -42,23 +57,14 @@ export function checkpointSpec(model: Model): TrackableSpec {
   });
   const opt = model.compiled?.optimizer;
   if (opt && opt.iterations > 0) {
-    const iter = leaf('iteration', tf.scalar(opt.iterations, 'int32'), 'int64');
-    const lr = leaf('learning_rate', tf.scalar(opt.learningRate));
-    const slots = opt.variables().map((s) => leaf(s.name, s.variable));
-    const kinds = opt.slotKinds;
-    const lists = (slotLists[opt.className] ?? {}) as Record<string, string>;
-    const optChildren: Array<[string, TrackableSpec]> = [
-      ['_variables', { children: [['0', iter], ...slots.map((s, i) => [String(i + 1), s] as [string, TrackableSpec])] }],
-      ['_iterations', iter],
-      ['_learning_rate', lr],
-    ];
-    kinds.forEach((kind, j) => {
-      const name = lists[kind];
-      if (!name) return;
-      const mine = slots.filter((_, i) => i % kinds.length === j);
-      optChildren.push([name, { children: mine.map((s, i) => [String(i), s] as [string, TrackableSpec]) }]);
+    const st = kerasOptimizerState(opt);
+    const tree = tfKerasOptimizerTree({
+      className: opt.className,
+      iterations: { dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(st.iterations)) },
+      learningRate: { dtype: 'float32', shape: [], data: Float32Array.of(st.learningRate) },
+      slots: st.slots.map((s) => ({ kind: s.kind, full_name: s.name, value: { dtype: 'float32', shape: s.shape, data: s.data } })),
     });
-    children.push(['optimizer', { children: optChildren }]);
+    children.push(['optimizer', tree.spec]);
   }
   return { children };
 }
@@ -93,12 +99,13 @@ export async function restoreCheckpoint(model: Model, lookup: CheckpointLookup):
   // A checkpoint written before the first step has `_iterations` but no slots yet.
   if (opt && it && (await lookup(attr('optimizer/_variables/1')))) {
     opt.build(model.trainableWeights);
-    const count = opt.variables().length;
-    const values: tf.Tensor[] = [];
+    const order = kerasSlotOrder(opt);
+    const count = order.length;
+    const values: tf.Tensor[] = new Array<tf.Tensor>(count);
     for (let i = 1; i <= count; i++) {
       const t = await lookup(attr(`optimizer/_variables/${i}`));
       if (!t) throw new Error(`runtime: checkpoint has no optimizer/_variables/${i}`);
-      values.push(tf.tensor(Float32Array.from(t.data as ArrayLike<number>), [...t.shape]));
+      values[order[i - 1]!] = tf.tensor(Float32Array.from(t.data as ArrayLike<number>), [...t.shape]);
     }
     opt.restore(model.trainableWeights, Number(it.data[0]), values);
     for (const v of values) v.dispose();

@@ -29,3 +29,4 @@ export * from './writer/deferred-commit.js';
 export * from './writer/model-graph.js';
 export * from './writer/merge-layers.js';
 export * from './writer/wire-layers.js';
+export * from './writer/optimizer-state.js';

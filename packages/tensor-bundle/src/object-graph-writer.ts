@@ -120,3 +120,113 @@ export function encodeObjectGraph(nodes: readonly TrackableObject[]): Uint8Array
     ),
   }).finish();
 }
+
+/** One kind of optimizer slot as a tf_keras (≥ 2.11, non-legacy) optimizer tracks it. */
+export interface TfKerasSlotKind {
+  /** Slot variable name prefix (`m` in `Adam/m/dense/kernel`). */
+  readonly kind: string;
+  /** The tracked list attribute holding these slots (`_momentums`). */
+  readonly list: string;
+  /** Kinds of one group are created together per variable; groups follow one another (see {@link tfKerasVariableOrder}). */
+  readonly group: number;
+  /** Tracked only when the optimizer creates these slots (Adam's `_velocity_hats` with `amsgrad`); other lists exist, maybe empty, once built. */
+  readonly optional?: true;
+}
+
+/**
+ * Slot kinds per tf_keras optimizer (class name lowercased), in creation order. Facts from
+ * tf_keras src/optimizers/{adam,adamw,sgd,rmsprop,adagrad,adamax,adadelta,ftrl}.py `build()`. Nadam is not
+ * here: besides its slots it tracks a `_u_product` variable outside `_variables`.
+ */
+export const TF_KERAS_OPTIMIZER_SLOTS: Readonly<Record<string, readonly TfKerasSlotKind[]>> = {
+  adam: [{ kind: 'm', list: '_momentums', group: 0 }, { kind: 'v', list: '_velocities', group: 0 }, { kind: 'vhat', list: '_velocity_hats', group: 1, optional: true }],
+  adamw: [{ kind: 'm', list: '_momentums', group: 0 }, { kind: 'v', list: '_velocities', group: 0 }, { kind: 'vhat', list: '_velocity_hats', group: 1, optional: true }],
+  sgd: [{ kind: 'm', list: 'momentums', group: 0 }],
+  rmsprop: [{ kind: 'velocity', list: '_velocities', group: 0 }, { kind: 'momentum', list: '_momentums', group: 1 }, { kind: 'average_gradient', list: '_average_gradients', group: 2 }],
+  adagrad: [{ kind: 'accumulator', list: '_accumulators', group: 0 }],
+  adamax: [{ kind: 'm', list: '_m', group: 0 }, { kind: 'u', list: '_u', group: 0 }],
+  adadelta: [{ kind: 'accumulated_grad', list: '_accumulated_grads', group: 0 }, { kind: 'accumulated_delta_var', list: '_accumulated_delta_vars', group: 0 }],
+  ftrl: [{ kind: 'accumulator', list: '_accumulators', group: 0 }, { kind: 'linear', list: '_linears', group: 0 }],
+};
+
+/**
+ * The order of tf_keras's `optimizer.variables` after `iteration` for `count` trainable variables carrying slot
+ * kinds `kinds`: group by group, and within a group variable by variable (Adam: m0 v0 m1 v1 … vhat0 vhat1 …;
+ * RMSprop: velocity0 velocity1 … momentum0 …). Undefined for an optimizer not in {@link TF_KERAS_OPTIMIZER_SLOTS}
+ * or a kind it does not have.
+ */
+export function tfKerasVariableOrder(className: string, kinds: readonly string[], count: number): Array<{ readonly variable: number; readonly kind: string }> | undefined {
+  const table = TF_KERAS_OPTIMIZER_SLOTS[className.toLowerCase()];
+  const known = kinds.map((k) => table?.find((t) => t.kind === k));
+  if (table === undefined || known.some((k) => k === undefined)) return undefined;
+  const groups = [...new Set(known.map((k) => k!.group))].sort((a, b) => a - b);
+  const out: Array<{ variable: number; kind: string }> = [];
+  for (const g of groups) for (let v = 0; v < count; v++) for (const k of known) if (k!.group === g) out.push({ variable: v, kind: k!.kind });
+  return out;
+}
+
+/** The state of a tf_keras optimizer, for {@link tfKerasOptimizerTree}. */
+export interface TfKerasOptimizerState {
+  /** Keras class name (`Adam`, `SGD`, …; a `Custom>` or module prefix is ignored). */
+  readonly className: string;
+  /** The int64 scalar `iteration`. */
+  readonly iterations: TensorInput;
+  /** The float32 scalar `learning_rate`; tf_keras always tracks one, but a checkpoint may lack it. */
+  readonly learningRate?: TensorInput;
+  /** The slots in `optimizer.variables` order (after `iteration`), each with its kind and full variable name. */
+  readonly slots: ReadonlyArray<{ readonly kind: string; readonly full_name: string; readonly value: TensorInput }>;
+}
+
+/** What a node of {@link tfKerasOptimizerTree} is, as a SavedModel records it. */
+export type TfKerasOptimizerNodeKind = 'optimizer' | 'list' | 'dict' | 'variable';
+
+/** The optimizer subtree, the checkpoint key of each saved tensor and the kind of each node. */
+export interface TfKerasOptimizerTree {
+  /** Track it as the model's `optimizer` child. */
+  readonly spec: TrackableSpec;
+  /** Keys relative to the model (`optimizer/_iterations/…`, `[optimizer/_learning_rate/…]`, `optimizer/_variables/N/…`), in state order. */
+  readonly keys: readonly string[];
+  readonly kinds: ReadonlyMap<TrackableSpec, TfKerasOptimizerNodeKind>;
+  /** The variable nodes in state order: iteration, [learning rate], slots. */
+  readonly variables: readonly TrackableSpec[];
+}
+
+/**
+ * Lays out `state` as tf_keras tracks an optimizer: `_variables` (iteration, then the slots), `_iterations`,
+ * `_learning_rate`, an empty `_index_dict`, and one list per slot kind (`_momentums`, `_velocities`, …).
+ * Upstream: tf_keras src/optimizers/optimizer.py (`_BaseOptimizer.__init__`, `build`, `add_variable_from_reference`).
+ * @throws RangeError for an optimizer class or slot kind tf_keras does not have.
+ */
+export function tfKerasOptimizerTree(state: TfKerasOptimizerState): TfKerasOptimizerTree {
+  const cls = state.className.replace(/^Custom>/, '').replace(/^.*\./, '');
+  const table = TF_KERAS_OPTIMIZER_SLOTS[cls.toLowerCase()];
+  if (table === undefined) throw new RangeError(`optimizer ${cls} has no tf_keras slot layout (known: ${Object.keys(TF_KERAS_OPTIMIZER_SLOTS).join(', ')})`);
+  const kinds = new Map<TrackableSpec, TfKerasOptimizerNodeKind>();
+  const variable = (full_name: string, value: TensorInput): TrackableSpec => {
+    const s: TrackableSpec = { attributes: [{ full_name, value }] };
+    kinds.set(s, 'variable');
+    return s;
+  };
+  const node = (kind: TfKerasOptimizerNodeKind, children: Array<readonly [string, TrackableSpec]>): TrackableSpec => {
+    const s: TrackableSpec = { children };
+    kinds.set(s, kind);
+    return s;
+  };
+  const it = variable('iteration', state.iterations);
+  const lr = state.learningRate === undefined ? undefined : variable('learning_rate', state.learningRate);
+  const used = state.slots.length === 0 ? [] : table.filter((t) => t.optional !== true || state.slots.some((s) => s.kind === t.kind));
+  const slotNodes = state.slots.map((s) => {
+    if (!table.some((t) => t.kind === s.kind)) throw new RangeError(`optimizer ${cls} has no slot kind '${s.kind}' (${s.full_name})`);
+    return { kind: s.kind, spec: variable(s.full_name, s.value) };
+  });
+  const children: Array<readonly [string, TrackableSpec]> = [
+    ['_variables', node('list', [it, ...slotNodes.map((s) => s.spec)].map((s, i) => [String(i), s] as const))],
+    ['_iterations', it],
+  ];
+  if (lr !== undefined) children.push(['_learning_rate', lr]);
+  children.push(['_index_dict', node('dict', [])]);
+  for (const t of used) children.push([t.list, node('list', slotNodes.filter((s) => s.kind === t.kind).map((s, i) => [String(i), s.spec] as const))]);
+  const key = (p: string) => `optimizer/${p}/.ATTRIBUTES/VARIABLE_VALUE`;
+  const keys = [key('_iterations'), ...(lr === undefined ? [] : [key('_learning_rate')]), ...slotNodes.map((_, i) => key(`_variables/${i + 1}`))];
+  return { spec: node('optimizer', children), keys, kinds, variables: [it, ...(lr === undefined ? [] : [lr]), ...slotNodes.map((s) => s.spec)] };
+}

@@ -13,13 +13,13 @@ import { loadKerasModelFile, saveKerasModelFile } from '@tfsave/keras-h5/node';
 import { formatCheckpointState, isAbsolutePath, parseCheckpointState } from '@tfsave/tensor-bundle';
 import { latestCheckpoint as tbLatestCheckpoint, openBundle, saveObjectCheckpoint } from '@tfsave/tensor-bundle/node';
 import { writeSavedModelDir } from '@tfsave/saved-model/node';
-import type { LayerSpec } from '@tfsave/saved-model';
+import type { LayerSpec, OptimizerSpec } from '@tfsave/saved-model';
 import { applyDescription, describeModel, modelFromDescription, trainingConfig } from '../artifacts.js';
 import { InputLayer } from '../layers/core.js';
 import type { Model } from '../model.js';
 import type { CustomObjects } from '../serialization.js';
 import { loadSavedModelKeras } from '../saved-model-load.js';
-import { checkpointSpec, restoreCheckpoint } from '../tf-checkpoint.js';
+import { checkpointSpec, kerasOptimizerState, restoreCheckpoint } from '../tf-checkpoint.js';
 
 /** The on-disk layouts. */
 export type SaveFormat = 'tf' | 'h5' | 'weights.h5' | 'keras' | 'savedmodel';
@@ -86,9 +86,21 @@ function savedModelLayers(model: Model): LayerSpec[] {
   }));
 }
 
+/** The compiled optimizer's state as the SavedModel writer takes it (tf_keras's variable order). */
+function savedModelOptimizer(model: Model): OptimizerSpec | undefined {
+  const opt = model.compiled?.optimizer;
+  if (!opt) return undefined;
+  const st = kerasOptimizerState(opt);
+  return {
+    class_name: opt.className, config: opt.getConfig(), iterations: st.iterations, learningRate: st.learningRate,
+    slots: st.slots.map((s) => ({ name: s.name, shape: s.shape, data: s.data })),
+  };
+}
+
 /**
  * `model.save(path)`: `.keras` zip or legacy `.h5` (config, weights, training
  * config, optimizer state), else a SavedModel directory (serving signature,
+ * weights, training config and optimizer state as tf_keras lays them out;
  * Sequential models only).
  */
 export async function saveModel(model: Model, path: string): Promise<void> {
@@ -98,8 +110,9 @@ export async function saveModel(model: Model, path: string): Promise<void> {
   if (model.className !== 'Sequential') throw new Error('runtime: SavedModel export supports Sequential models only');
   const shape = model.inputs[0]!.shape.slice(1) as number[];
   const tc = trainingConfig(model);
+  const optimizer = savedModelOptimizer(model);
   await writeSavedModelDir(path, {
-    layers: savedModelLayers(model), inputShape: shape, kerasConfig: model.toConfig(), ...(tc ? { trainingConfig: tc } : {}),
+    layers: savedModelLayers(model), inputShape: shape, kerasConfig: model.toConfig(), ...(tc ? { trainingConfig: tc } : {}), ...(optimizer ? { optimizer } : {}),
   });
 }
 

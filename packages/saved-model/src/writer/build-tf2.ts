@@ -16,6 +16,7 @@ import { wireLayers } from './wire-layers.js';
 import { buildKerasMetadata, type KerasLayerNode } from './keras-metadata.js';
 import { RESTORE_FUNCTION, SAVE_FUNCTION, checkpointKeys, restoreFunction, saveFunction, saverDef } from './saver-functions.js';
 import { buildObjectGraphs, type CapturedVariable, type ExportedLayer } from './object-graph.js';
+import { optimizerParts } from './optimizer-state.js';
 
 const DT_RESOURCE = 20;
 const DT_STRING = 7;
@@ -91,6 +92,11 @@ export function buildTf2(model: ModelSpec, inputKey: string, outputKey: string, 
   const handles = variables.map((v) =>
     main.op(v.fullName, 'VarHandleOp', [], { dtype: attr.type(DT_FLOAT), shape: attr.shape(v.shape), shared_name: attr.s(v.fullName) }),
   );
+  const optimizer = model.optimizer === undefined ? undefined : optimizerParts(model.optimizer, model.layers, variables);
+  const optVars = optimizer?.variables ?? [];
+  const optHandles = optVars.map((v) =>
+    main.op(v.fullName, 'VarHandleOp', [], { dtype: attr.type(v.dtype ?? DT_FLOAT), shape: attr.shape(v.shape), shared_name: attr.s(v.fullName) }),
+  );
   const placeholders = ins.map((i) => main.op(`serving_default_${i.key}`, 'Placeholder', [], { dtype: attr.type(i.dtype), shape: { shape: dims([-1, ...i.shape]) } }));
   const graphName = (t: string) => t.replace(/:0$/, '');
   const call = main.op('StatefulPartitionedCall', 'StatefulPartitionedCall', [...placeholders, ...handles].map(graphName), {
@@ -101,12 +107,15 @@ export function buildTf2(model: ModelSpec, inputKey: string, outputKey: string, 
   const callNode = graphName(call);
   main.op('NoOp', 'NoOp', [], {});
 
-  const objects = buildObjectGraphs(exported, SERVING_FUNCTION, ins.map((i) => i.key), mg.functional ? mg.inputs.map((i) => i.key) : []);
-  const { keys, graph } = checkpointKeys(objects.checkpoint, objects.values, variables);
+  const objects = buildObjectGraphs(exported, SERVING_FUNCTION, ins.map((i) => i.key), mg.functional ? mg.inputs.map((i) => i.key) : [], optimizer);
+  const layerKeys = checkpointKeys(objects.checkpoint, objects.values, variables);
+  const graph = layerKeys.graph;
+  const saved = [...variables, ...optVars];
+  const keys = [...layerKeys.keys, ...(optimizer?.tree.keys ?? [])];
   const filename = main.op('saver_filename', 'Placeholder', [], { dtype: attr.type(DT_STRING), shape: attr.shape([]) });
   const saverCall = (fn: string) =>
-    main.op('StatefulPartitionedCall', 'StatefulPartitionedCall', [filename, ...handles].map(graphName), {
-      f: { func: { name: fn } }, Tin: { list: { type: [DT_STRING, ...variables.map(() => DT_RESOURCE)] } }, Tout: { list: { type: [DT_STRING] } },
+    main.op('StatefulPartitionedCall', 'StatefulPartitionedCall', [filename, ...handles, ...optHandles].map(graphName), {
+      f: { func: { name: fn } }, Tin: { list: { type: [DT_STRING, ...saved.map(() => DT_RESOURCE)] } }, Tout: { list: { type: [DT_STRING] } },
     });
   const saveCall = graphName(saverCall(SAVE_FUNCTION));
   const restoreCall = graphName(saverCall(RESTORE_FUNCTION));
@@ -115,7 +124,7 @@ export function buildTf2(model: ModelSpec, inputKey: string, outputKey: string, 
   const outShape = (key: string) => [-1, ...outTensor(key).shape];
   const metaGraph: tensorflow.IMetaGraphDef = {
     meta_info_def: { tags: ['serve'], tensorflow_git_version: 'tfsave', stripped_default_attrs: true },
-    graph_def: { node: main.nodes, library: { function: [fdef, saveFunction(variables, keys, graph), restoreFunction(variables, keys)] }, versions: { producer } },
+    graph_def: { node: main.nodes, library: { function: [fdef, saveFunction(saved, keys, graph), restoreFunction(saved, keys)] }, versions: { producer } },
     signature_def: {
       serving_default: {
         inputs: Object.fromEntries(ins.map((i, k) => [i.key, { name: placeholders[k]!, dtype: i.dtype, tensor_shape: dims([-1, ...i.shape]) }])),

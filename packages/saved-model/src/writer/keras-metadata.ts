@@ -82,7 +82,11 @@ export function buildKerasMetadata(model: ModelSpec, graph: ModelGraph, layers: 
     build_input_shape: inShapes.length === 1 ? shape(inShapes[0]!) : inShapes.map(shape), is_graph_network: true, keras_version: KERAS_VERSION, backend: 'tensorflow', model_config: mc,
   };
   // tf_keras's compile_args_from_training_config indexes these keys unconditionally.
-  if (model.trainingConfig !== undefined && model.trainingConfig !== null) root['training_config'] = { metrics: null, weighted_metrics: null, loss_weights: null, ...(model.trainingConfig as object) };
+  if (model.trainingConfig !== undefined && model.trainingConfig !== null) {
+    const opt = model.optimizer;
+    const optimizerConfig = opt === undefined ? {} : { optimizer_config: { class_name: opt.class_name, config: opt.config ?? {} } };
+    root['training_config'] = { metrics: null, weighted_metrics: null, loss_weights: null, ...optimizerConfig, ...(model.trainingConfig as object) };
+  }
   return {
     nodes: [
       { node_id: 0, node_path: 'root', identifier: graph.functional ? '_tf_keras_network' : '_tf_keras_sequential', metadata: JSON.stringify(root), version },

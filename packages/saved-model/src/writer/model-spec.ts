@@ -38,6 +38,35 @@ export type InputDtype = 'float32' | 'float64' | 'int32' | 'int64';
 /** DataType codes of {@link InputDtype}. */
 export const INPUT_DTYPE_CODES: Readonly<Record<InputDtype, number>> = { float32: 1, float64: 2, int32: 3, int64: 9 };
 
+/** One optimizer slot variable (Adam `m`/`v`, SGD `m`, RMSprop `velocity`, Adagrad `accumulator`, …). */
+export interface OptimizerSlotSpec {
+  /** Keras slot name: `<kind>/<layer>/<weight>`, optionally prefixed by the optimizer name (`Adam/m/dense/kernel`). */
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+/**
+ * The state of a tf_keras (≥ 2.11, non-legacy) optimizer to save beside the weights, as tf_keras's
+ * `model.save(dir)` does: `optimizer/_iterations`, `optimizer/_learning_rate` and `optimizer/_variables/N`.
+ */
+export interface OptimizerSpec {
+  /** Keras class (`Adam`, `AdamW`, `SGD`, `RMSprop`, `Adagrad`; a `Custom>` prefix is ignored). */
+  readonly class_name: string;
+  /** Keras optimizer config; becomes `training_config.optimizer_config` when the training config has none. */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** Steps applied so far (saved as the int64 `iteration`). */
+  readonly iterations: number | bigint;
+  /** The float32 `learning_rate` variable. Default: `config.learning_rate`, else not saved. */
+  readonly learningRate?: number;
+  /**
+   * The slot variables in tf_keras's `optimizer.variables` order after `iteration` (Adam: `m`, `v` of each
+   * trainable weight in turn, then `vhat` of each with amsgrad; RMSprop: every `velocity`, then every
+   * `momentum`, then every `average_gradient`). Empty or absent: the optimizer has not been built yet.
+   */
+  readonly slots?: readonly OptimizerSlotSpec[];
+}
+
 /**
  * A model to export: Sequential (`inputShape` and `layers` in order), or functional when `inputs` is
  * given (then every layer names its `inbound` tensors, `outputs` names the output layers, and
@@ -75,6 +104,8 @@ export interface ModelSpec {
    * tf_keras `load_model` compiles the model with it. Default: none (the model loads uncompiled).
    */
   readonly trainingConfig?: unknown;
+  /** Optimizer state saved in `variables/` and the object graph as tf_keras saves it (TF2 layout only). Default: none. */
+  readonly optimizer?: OptimizerSpec;
   /** Write `fingerprint.pb` (the hashes TF 2.21 computes for the directory). Default true. */
   readonly fingerprint?: boolean;
 }

@@ -7,13 +7,16 @@
  *   (`kernel`, `bias`, …); the checkpoint in `variables/` holds exactly this tree,
  *   so keys read `layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE` as in tf_keras;
  * - root → `variables`, `trainable_variables`, `non_trainable_variables` lists;
- * - root → `signatures` → `serving_default` (the serving concrete function).
+ * - root → `signatures` → `serving_default` (the serving concrete function);
+ * - with optimizer state, root → `optimizer` (see optimizer-state.ts), also in the checkpoint, so keys read
+ *   `optimizer/_iterations/.ATTRIBUTES/VARIABLE_VALUE` and `optimizer/_variables/N/…` as in tf_keras.
  *
  * Upstream layout: tf_keras/saving/legacy/saved_model/{save_impl,load}.py.
  */
 import type { tensorflow } from '@tfsave/protos';
 import type { TrackableSpec } from '@tfsave/tensor-bundle';
 import { DT_FLOAT } from './graph-builder.js';
+import { optimizerSavedObject, type OptimizerParts } from './optimizer-state.js';
 
 /** A variable captured by the serving function. */
 export interface CapturedVariable {
@@ -74,8 +77,9 @@ function bfs(root: TrackableSpec): { ids: Map<TrackableSpec, number>; order: Tra
  * Builds the object graphs for `layers` and the serving function `functionName` taking keyword arguments
  * `argumentKeywords`. A functional model passes its `inputLayers` names: they come first among the
  * root's `layer-i` children (as in tf_keras's `Functional.layers`) and the root is a `_tf_keras_network`.
+ * With `optimizer`, its subtree is the root's `optimizer` child in both graphs.
  */
-export function buildObjectGraphs(layers: readonly ExportedLayer[], functionName: string, argumentKeywords: string | readonly string[], inputLayers: readonly string[] = []): ModelObjectGraphs {
+export function buildObjectGraphs(layers: readonly ExportedLayer[], functionName: string, argumentKeywords: string | readonly string[], inputLayers: readonly string[] = [], optimizer?: OptimizerParts): ModelObjectGraphs {
   const kinds = new Map<TrackableSpec, tensorflow.ISavedObject>();
   const varSpecs = new Map<CapturedVariable, TrackableSpec>();
   const values = new Map<CapturedVariable, unknown>();
@@ -107,7 +111,14 @@ export function buildObjectGraphs(layers: readonly ExportedLayer[], functionName
     edges.push([`layer-${i}`, spec]);
     layerEdges.push({ spec, path: `root.${first}` });
   });
-  const checkpoint: TrackableSpec = { children: edges };
+  const optimizerEdge: Array<[string, TrackableSpec]> = [];
+  if (optimizer !== undefined) {
+    const { tree, variables } = optimizer;
+    const byVariable = new Map(tree.variables.map((v, i) => [v, variables[i]]));
+    for (const spec of tree.kinds.keys()) kinds.set(spec, optimizerSavedObject(tree, spec, byVariable.get(spec)));
+    optimizerEdge.push(['optimizer', tree.spec]);
+  }
+  const checkpoint: TrackableSpec = { children: [...edges, ...optimizerEdge] };
 
   const all = [...varSpecs.entries()];
   const list = (items: readonly TrackableSpec[]): TrackableSpec => {
@@ -126,6 +137,7 @@ export function buildObjectGraphs(layers: readonly ExportedLayer[], functionName
       ['variables', list(all.map(([, s]) => s))],
       ['trainable_variables', list(all.filter(([v]) => isTrainable(v.role)).map(([, s]) => s))],
       ['non_trainable_variables', list(all.filter(([v]) => !isTrainable(v.role)).map(([, s]) => s))],
+      ...optimizerEdge,
       ['signatures', signatures],
     ],
   };

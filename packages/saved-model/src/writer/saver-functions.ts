@@ -10,6 +10,7 @@ import type { tensorflow } from '@tfsave/protos';
 import { OBJECT_GRAPH_KEY, buildObjectGraph, type TrackableSpec } from '@tfsave/tensor-bundle';
 import { DT_FLOAT, attr } from './graph-builder.js';
 import type { CapturedVariable } from './object-graph.js';
+import type { SavedVariable } from './optimizer-state.js';
 
 const DT_STRING = 7;
 const DT_RESOURCE = 20;
@@ -26,8 +27,9 @@ const strings = (name: string, values: readonly (string | Uint8Array)[], scalar 
     value: { tensor: { dtype: DT_STRING, tensor_shape: scalar ? {} : { dim: [{ size: values.length }] }, string_val: values.map((v) => (typeof v === 'string' ? enc(v) : v)) } },
   },
 });
-const resourceArgs = (vars: readonly CapturedVariable[]) =>
-  vars.map((v) => ({ name: v.argName, type: DT_RESOURCE, handle_data: [{ dtype: DT_FLOAT, shape: { dim: v.shape.map((size) => ({ size })) } }] }));
+const dtypeOf = (v: SavedVariable): number => v.dtype ?? DT_FLOAT;
+const resourceArgs = (vars: readonly SavedVariable[]) =>
+  vars.map((v) => ({ name: v.argName, type: DT_RESOURCE, handle_data: [{ dtype: dtypeOf(v), shape: { dim: v.shape.map((size) => ({ size })) } }] }));
 
 /** The checkpoint key of each variable (`layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE`), in capture order. */
 export function checkpointKeys(checkpoint: TrackableSpec, values: ReadonlyMap<CapturedVariable, unknown>, vars: readonly CapturedVariable[]): { keys: string[]; graph: Uint8Array } {
@@ -36,10 +38,10 @@ export function checkpointKeys(checkpoint: TrackableSpec, values: ReadonlyMap<Ca
   return { keys, graph: built.bytes };
 }
 
-/** The restore FunctionDef: `RestoreV2` of every key, assigned to the captured resources. */
-export function restoreFunction(vars: readonly CapturedVariable[], keys: readonly string[]): tensorflow.IFunctionDef {
+/** The restore FunctionDef: `RestoreV2` of every key, assigned to the resources `vars` (layer weights, then optimizer state). */
+export function restoreFunction(vars: readonly SavedVariable[], keys: readonly string[]): tensorflow.IFunctionDef {
   const assigns = vars.map((v, i): tensorflow.INodeDef => ({
-    name: `AssignVariableOp_${i}`, op: 'AssignVariableOp', input: [v.argName, `RestoreV2:tensors:${i}`], attr: { dtype: attr.type(DT_FLOAT) },
+    name: `AssignVariableOp_${i}`, op: 'AssignVariableOp', input: [v.argName, `RestoreV2:tensors:${i}`], attr: { dtype: attr.type(dtypeOf(v)) },
   }));
   return {
     signature: {
@@ -52,7 +54,7 @@ export function restoreFunction(vars: readonly CapturedVariable[], keys: readonl
     node_def: [
       strings('RestoreV2/tensor_names', keys),
       strings('RestoreV2/shape_and_slices', keys.map(() => '')),
-      { name: 'RestoreV2', op: 'RestoreV2', device: '/device:CPU:0', input: ['file_prefix', 'RestoreV2/tensor_names:output:0', 'RestoreV2/shape_and_slices:output:0'], attr: { dtypes: { list: { type: vars.map(() => DT_FLOAT) } } } },
+      { name: 'RestoreV2', op: 'RestoreV2', device: '/device:CPU:0', input: ['file_prefix', 'RestoreV2/tensor_names:output:0', 'RestoreV2/shape_and_slices:output:0'], attr: { dtypes: { list: { type: vars.map(dtypeOf) } } } },
       ...assigns,
       { name: 'NoOp', op: 'NoOp', input: assigns.map((a) => `^${a.name!}`), attr: {} },
       { name: 'Identity', op: 'Identity', input: ['file_prefix', '^NoOp'], attr: { T: attr.type(DT_STRING) } },
@@ -62,9 +64,9 @@ export function restoreFunction(vars: readonly CapturedVariable[], keys: readonl
   };
 }
 
-/** The save FunctionDef: `SaveV2` of every variable and the object graph to `file_prefix`. */
-export function saveFunction(vars: readonly CapturedVariable[], keys: readonly string[], objectGraph: Uint8Array): tensorflow.IFunctionDef {
-  const reads = vars.map((v, i): tensorflow.INodeDef => ({ name: `ReadVariableOp_${i}`, op: 'ReadVariableOp', input: [v.argName], attr: { dtype: attr.type(DT_FLOAT) } }));
+/** The save FunctionDef: `SaveV2` of every variable of `vars` and the object graph to `file_prefix`. */
+export function saveFunction(vars: readonly SavedVariable[], keys: readonly string[], objectGraph: Uint8Array): tensorflow.IFunctionDef {
+  const reads = vars.map((v, i): tensorflow.INodeDef => ({ name: `ReadVariableOp_${i}`, op: 'ReadVariableOp', input: [v.argName], attr: { dtype: attr.type(dtypeOf(v)) } }));
   return {
     signature: {
       name: SAVE_FUNCTION,
@@ -81,7 +83,7 @@ export function saveFunction(vars: readonly CapturedVariable[], keys: readonly s
       {
         name: 'SaveV2', op: 'SaveV2', device: '/device:CPU:0',
         input: ['file_prefix', 'SaveV2/tensor_names:output:0', 'SaveV2/shape_and_slices:output:0', ...reads.map((r) => `${r.name!}:value:0`), 'object_graph:output:0'],
-        attr: { dtypes: { list: { type: [...vars.map(() => DT_FLOAT), DT_STRING] } } },
+        attr: { dtypes: { list: { type: [...vars.map(dtypeOf), DT_STRING] } } },
       },
       { name: 'Identity', op: 'Identity', input: ['file_prefix', '^SaveV2'], attr: { T: attr.type(DT_STRING) } },
     ],

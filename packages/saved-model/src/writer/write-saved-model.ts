@@ -7,7 +7,7 @@
  * -> Identity` with the weights folded into `Const` nodes and no `variables/`.
  * See specs/saved-model.md.
  */
-import type { SinkFactory } from '@tfsave/core';
+import { errorsFor, type SinkFactory } from '@tfsave/core';
 import type { keras, tensorflow } from '@tfsave/protos';
 import { writeObjectCheckpoint, type TrackableSpec } from '@tfsave/tensor-bundle';
 import { buildTf2 } from './build-tf2.js';
@@ -19,6 +19,7 @@ import type { ModelSpec } from './model-spec.js';
 import { modelGraph } from './model-graph.js';
 import { wireLayers } from './wire-layers.js';
 
+const fail = errorsFor('saved-model');
 
 /** GraphDef producer version written (TF 2.15's; every op used is current at that version). */
 export const GRAPH_PRODUCER = 1645;
@@ -53,6 +54,7 @@ export function buildSavedModel(spec: ModelSpec): BuiltGraph {
     const savedModel: tensorflow.ISavedModel = { saved_model_schema_version: 1, meta_graphs: [t.metaGraph] };
     return { savedModel, inputTensor: t.inputTensor, outputTensor: t.outputTensor, outputShape: t.outputShape, checkpoint: t.checkpoint, kerasMetadata: t.kerasMetadata };
   }
+  if (spec.optimizer !== undefined) throw fail.unsupported("optimizer state needs weightStorage 'variables' (a constants-only graph has no variables to hold it)", 'optimizer');
   const g = new GraphBuilder();
   const placeholders = new Map(mg.inputs.map((i) => [i.key, g.op(`serving_default_${i.key}`, 'Placeholder', [], { dtype: attr.type(i.dtype), shape: { shape: batchShape(i.shape) } })]));
   const wired = wireLayers(g, mg, new Map(mg.inputs.map((i) => [i.key, { name: placeholders.get(i.key)!, shape: i.shape, dtype: i.dtype }])));
