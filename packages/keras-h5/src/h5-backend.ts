@@ -1,72 +1,27 @@
 /**
  * The only file that knows h5wasm (libhdf5 compiled to WebAssembly). It
- * turns HDF5 bytes into the plain {@link H5Group} tree and back, inside
- * h5wasm's in-memory file system: nothing outside that sandbox is reachable,
- * and external links and virtual datasets are refused explicitly.
+ * turns HDF5 files into the plain {@link H5Group} tree (or a tree whose
+ * datasets are read on demand) and back, inside h5wasm's in-memory file
+ * system: nothing outside that sandbox is reachable, and external links,
+ * external storage and virtual datasets are refused explicitly. A file comes
+ * in as bytes or as a {@link RandomAccessReader}, from which libhdf5 reads
+ * only the byte ranges it needs.
  */
 import h5wasm from 'h5wasm';
 import type { File as H5File, Group as H5wGroup, Dataset as H5wDataset } from 'h5wasm';
 import { errorsFor, dtypeFromName, elementCount, typedArrayFromBytes, FormatError } from '@tfsave/core';
 import type { DTypeName } from '@tfsave/core';
 import { DEFAULT_H5_LIMITS } from './h5-types.js';
-import type { H5Attr, H5Dataset, H5Group, H5Limits } from './h5-types.js';
+import type { H5Attr, H5Dataset, H5Group, H5LazyDataset, H5LazyGroup, H5Limits } from './h5-types.js';
+import { placeFile, placeReader, reserveFile, takeFile } from './h5-wasm-fs.js';
+import type { H5Module, ReadFault } from './h5-wasm-fs.js';
+import type { RandomAccessReader } from './random-access.js';
 
 const fail = errorsFor('hdf5');
-
-/** Minimal view of the Emscripten module h5wasm resolves to. */
-interface H5Module {
-  FS: {
-    writeFile(path: string, data: Uint8Array): void; readFile(path: string): Uint8Array; unlink(path: string): void;
-    lookupPath?(path: string): { node?: MemNode };
-  };
-  HEAPU8: Uint8Array;
-  _malloc(n: number): number;
-  _free(p: number): void;
-  get_dataset_data(fileId: bigint, path: string, c: null, o: null, s: null, ptr: bigint): number;
-  create_vlen_str_attribute(fileId: bigint, path: string, name: string, data: string[], meta: object): number;
-  activate_throwing_error_handler(): number;
-}
 
 interface H5Meta {
   type: number; size: number; signed: boolean; littleEndian: boolean; vlen: boolean; cset?: number;
   shape: number[] | null; total_size: number; virtual_sources?: unknown[];
-}
-
-/** An Emscripten MEMFS file node: `contents` holds `usedBytes` bytes (capacity may be larger). */
-interface MemNode { contents: Uint8Array | Int8Array | null; usedBytes: number }
-
-function memNode(M: H5Module, path: string): MemNode | undefined {
-  try {
-    const node = M.FS.lookupPath?.(path).node;
-    return node !== undefined && 'usedBytes' in node && (node.contents === null || ArrayBuffer.isView(node.contents)) ? node : undefined;
-  } catch { return undefined; }
-}
-
-/** Puts `bytes` into the in-memory FS without copying when MEMFS exposes its node (the file is only read). */
-function placeFile(M: H5Module, path: string, bytes: Uint8Array): void {
-  M.FS.writeFile(path, new Uint8Array(0));
-  const node = memNode(M, path);
-  if (node !== undefined) { node.contents = bytes; node.usedBytes = bytes.length; } else M.FS.writeFile(path, bytes);
-}
-
-/** Grows a MEMFS file's capacity once up front (MEMFS otherwise grows large files by 1/8 per write, copying each time). */
-function reserveFile(M: H5Module, path: string, capacity: number): void {
-  const node = memNode(M, path);
-  if (node === undefined || (node.contents?.length ?? 0) >= capacity) return;
-  const buf = new Uint8Array(capacity);
-  if (node.contents !== null) buf.set(node.contents.subarray(0, node.usedBytes));
-  node.contents = buf;
-  // MEMFS replaces the buffer on a first write at offset 0 of an empty file; one placeholder byte (overwritten
-  // by the superblock; libhdf5 truncates the file to its end of allocation on close) keeps the reservation.
-  if (node.usedBytes === 0) node.usedBytes = 1;
-}
-
-/** The bytes of a MEMFS file without the copy `FS.readFile` makes (trimmed when capacity was over-reserved). */
-function takeFile(M: H5Module, path: string): Uint8Array {
-  const node = memNode(M, path);
-  if (node === undefined || node.contents === null) return M.FS.readFile(path);
-  const out = new Uint8Array(node.contents.buffer, node.contents.byteOffset, node.usedBytes);
-  return node.contents.length - node.usedBytes > (1 << 20) ? out.slice() : out;
 }
 
 let mod: H5Module | undefined;
@@ -85,12 +40,6 @@ export async function h5Ready(): Promise<void> {
 function module(): H5Module {
   if (mod === undefined) throw new Error('hdf5: call `await h5Ready()` before using the HDF5 backend');
   return mod;
-}
-
-/** True when `head` starts with the HDF5 signature (at offset 0; user blocks are not supported). */
-export function isHdf5(head: Uint8Array): boolean {
-  const sig = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-  return head.length >= 8 && sig.every((b, i) => head[i] === b);
 }
 
 const CLASS_INTEGER = 0, CLASS_FLOAT = 1, CLASS_STRING = 3, CLASS_ENUM = 8;
@@ -135,38 +84,92 @@ function readAttrs(obj: { attrs: Record<string, unknown> }, path: string): Recor
   return out;
 }
 
-/** Options for {@link parseHdf5}. */
+/** Options for {@link parseHdf5} and {@link openHdf5}. */
 export interface ParseHdf5Options extends H5Limits {
   /** Name used in error messages. */
   readonly name?: string;
 }
 
+/** An HDF5 file as bytes in memory, or as a reader that serves the byte ranges libhdf5 asks for. */
+export type Hdf5Input = Uint8Array | RandomAccessReader;
+
+/** An open HDF5 file: its tree with datasets read on demand. Close it when done. */
+export interface Hdf5File {
+  readonly root: H5LazyGroup;
+  /** Releases libhdf5's handle and the in-memory file entry (not the caller's reader). Idempotent. */
+  close(): void;
+}
+
+const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** True when `head` starts with the HDF5 signature (at offset 0; user blocks are not supported). */
+export function isHdf5(head: Uint8Array): boolean {
+  return head.length >= 8 && SIGNATURE.every((b, i) => head[i] === b);
+}
+
+function headOf(input: Hdf5Input, where: string | undefined): Uint8Array {
+  if (input instanceof Uint8Array) return input.subarray(0, 8);
+  const head = new Uint8Array(Math.min(8, input.size));
+  try {
+    if (head.length > 0) input.read(0, head);
+  } catch (e) {
+    throw new FormatError(`cannot read the file: ${e instanceof Error ? e.message : String(e)}`, { format: 'hdf5', kind: 'truncated', code: 'read-failed', path: where, offset: 0, cause: e });
+  }
+  return head;
+}
+
 /**
- * Reads a whole HDF5 file from bytes into a plain tree.
+ * Opens an HDF5 file and reads its structure (groups, attributes, dataset types and shapes),
+ * checking the limits; dataset bytes are read only by {@link H5LazyDataset.read}. With a
+ * {@link RandomAccessReader}, libhdf5 reads through it just the ranges it needs (superblock,
+ * object headers, B-trees, then the data of the datasets read).
  * @throws FormatError `unsafe` for external links and virtual datasets, `limit` for sizes beyond the limits
- *   or beyond the file, `malformed` when libhdf5 cannot open or read the file.
+ *   or beyond the file, `truncated` when the reader fails or returns fewer bytes than the file size promised,
+ *   `malformed` when libhdf5 cannot open or read the file.
  */
-export function parseHdf5(bytes: Uint8Array, options: ParseHdf5Options = {}): H5Group {
+export function openHdf5(input: Hdf5Input, options: ParseHdf5Options = {}): Hdf5File {
   const M = module();
   const lim = { ...DEFAULT_H5_LIMITS, ...options };
   const where = options.name;
-  if (!isHdf5(bytes)) throw fail.malformed('missing HDF5 signature \\x89HDF\\r\\n\\x1a\\n', 'signature', { path: where, offset: 0 });
+  if (!isHdf5(headOf(input, where))) throw fail.malformed('missing HDF5 signature \\x89HDF\\r\\n\\x1a\\n', 'signature', { path: where, offset: 0 });
   const fsPath = `/tfsave-read-${++counter}.h5`;
-  placeFile(M, fsPath, bytes);
+  let fault: () => ReadFault | undefined = () => undefined;
+  if (input instanceof Uint8Array) placeFile(M, fsPath, input);
+  else fault = placeReader(M, fsPath, input);
+  const fileLen = input instanceof Uint8Array ? input.length : input.size;
   let file: H5File | undefined;
+  let open = true;
+  const close = (): void => {
+    if (!open) return;
+    open = false;
+    try { file?.close(); } catch { /* already failed */ }
+    M.FS.unlink(fsPath);
+  };
+  const failure = (e: unknown): FormatError => asFormatError(e, fault(), where);
   try {
     file = new h5wasm.File(fsPath, 'r');
-    if (file.file_id < 0n) throw fail.malformed(`libhdf5 could not open the file (${bytes.length} bytes)`, 'open', { path: where });
+    if (file.file_id < 0n) throw fail.malformed(`libhdf5 could not open the file (${fileLen} bytes)`, 'open', { path: where });
+    const fileId = file.file_id;
     let objects = 0;
-    const walk = (g: H5wGroup, path: string, depth: number): H5Group => {
+    const dataset = (ds: H5wDataset, path: string): H5LazyDataset => {
+      const info = datasetInfo(ds, path, fileLen, lim, where);
+      return {
+        kind: 'dataset', dtype: info.dtype, shape: info.shape, attrs: info.attrs, byteLength: info.byteLength,
+        read: () => {
+          if (!open) throw new Error(`hdf5: ${where ?? 'the file'} is closed; cannot read ${path}`);
+          try { return readData(M, fileId, path, info, where); } catch (e) { throw failure(e); }
+        },
+      };
+    };
+    const walk = (g: H5wGroup, path: string, depth: number): H5LazyGroup => {
       if (depth > lim.maxDepth) throw fail.limit(`group nesting deeper than ${lim.maxDepth} at ${path}`, 'depth', { path: where });
-      const children = new Map<string, H5Group | H5Dataset>();
+      const children = new Map<string, H5LazyGroup | H5LazyDataset>();
       for (const key of g.keys()) {
         if (++objects > lim.maxObjects) throw fail.limit(`more than ${lim.maxObjects} objects`, 'objects', { path: where });
         const childPath = path === '/' ? `/${key}` : `${path}/${key}`;
         const ent = g.get(key);
         if (ent instanceof h5wasm.Group) children.set(key, walk(ent, childPath, depth + 1));
-        else if (ent instanceof h5wasm.Dataset) children.set(key, readDataset(M, ent, childPath, bytes.length, lim, where));
+        else if (ent instanceof h5wasm.Dataset) children.set(key, dataset(ent, childPath));
         else if (ent !== null && ent.constructor.name === 'ExternalLink') {
           throw fail.unsafe(`external link ${childPath} points to another file; refused`, 'external-link', { path: where });
         } else if (ent !== null && ent.constructor.name === 'BrokenSoftLink') {
@@ -175,21 +178,50 @@ export function parseHdf5(bytes: Uint8Array, options: ParseHdf5Options = {}): H5
           throw fail.malformed(`object ${childPath} cannot be opened`, 'object', { path: where });
         }
       }
-      return { kind: 'group', attrs: readAttrs(g as unknown as { attrs: Record<string, unknown> }, childPathOf(path)), children };
+      return { kind: 'group', attrs: readAttrs(g as unknown as { attrs: Record<string, unknown> }, path), children };
     };
-    return walk(file, '/', 0);
+    return { root: walk(file, '/', 0), close };
   } catch (e) {
-    if (e instanceof FormatError) throw e;
-    const text = e instanceof Error ? e.message : String(e);
-    if (/H5Defl|external raw data file/.test(text)) throw fail.unsafe('a dataset keeps its data in an external file (HDF5 external storage); refused', 'external-storage', { path: where, cause: e });
-    throw fail.malformed(`libhdf5 failed: ${innermost(text)}`, 'libhdf5', { path: where, cause: e });
-  } finally {
-    try { file?.close(); } catch { /* already failed */ }
-    M.FS.unlink(fsPath);
+    close();
+    throw failure(e);
   }
 }
 
-function childPathOf(p: string): string { return p; }
+/**
+ * Reads a whole HDF5 file (structure and every dataset) into a plain tree.
+ * @throws FormatError as {@link openHdf5}.
+ */
+export function parseHdf5(input: Hdf5Input, options: ParseHdf5Options = {}): H5Group {
+  const file = openHdf5(input, options);
+  try {
+    return materialize(file.root);
+  } finally {
+    file.close();
+  }
+}
+
+/** Reads every dataset of a lazy tree into a plain one. */
+function materialize(g: H5LazyGroup): H5Group {
+  const children = new Map<string, H5Group | H5Dataset>();
+  for (const [k, c] of g.children) {
+    children.set(k, c.kind === 'group' ? materialize(c) : { kind: 'dataset', dtype: c.dtype, shape: c.shape, data: c.read(), attrs: c.attrs });
+  }
+  return { kind: 'group', attrs: g.attrs, children };
+}
+
+/** Turns anything thrown while libhdf5 works into a FormatError; a failed read of the file explains itself. */
+function asFormatError(e: unknown, fault: ReadFault | undefined, where: string | undefined): FormatError {
+  if (e instanceof FormatError) return e;
+  const text = e instanceof Error ? e.message : String(e);
+  if (fault !== undefined) {
+    const what = fault.cause !== undefined
+      ? `reading ${fault.length} bytes failed: ${fault.cause instanceof Error ? fault.cause.message : String(fault.cause)}`
+      : `short read: ${fault.got ?? 0} of ${fault.length} bytes (the file is shorter than when it was opened)`;
+    return new FormatError(what, { format: 'hdf5', kind: 'truncated', code: fault.cause !== undefined ? 'read-failed' : 'short-read', path: where, offset: fault.position, cause: fault.cause ?? e });
+  }
+  if (/H5Defl|external raw data file/.test(text)) return fail.unsafe('a dataset keeps its data in an external file (HDF5 external storage); refused', 'external-storage', { path: where, cause: e });
+  return fail.malformed(`libhdf5 failed: ${innermost(text)}`, 'libhdf5', { path: where, cause: e });
+}
 
 /** The innermost frame of a libhdf5 error stack (`H5Dread(): can't read data`), or the text itself. */
 function innermost(text: string): string {
@@ -198,7 +230,17 @@ function innermost(text: string): string {
   return last !== undefined ? `${last[1]!} ${last[2]!}` : text.slice(0, 200);
 }
 
-function readDataset(M: H5Module, ds: H5wDataset, path: string, fileLen: number, lim: Required<H5Limits>, where: string | undefined): H5Dataset {
+interface DatasetInfo {
+  readonly kind: 'dataset';
+  readonly dtype: DTypeName;
+  readonly shape: readonly number[];
+  readonly attrs: Record<string, H5Attr>;
+  readonly byteLength: number;
+  /** Element size when the file stores big-endian numbers (swapped on read). */
+  readonly swapWidth: number;
+}
+
+function datasetInfo(ds: H5wDataset, path: string, fileLen: number, lim: Required<H5Limits>, where: string | undefined): DatasetInfo {
   const m = ds.metadata as unknown as H5Meta;
   if (m.virtual_sources !== undefined) throw fail.unsafe(`virtual dataset ${path} maps other files; refused`, 'virtual-dataset', { path: where });
   if (m.shape === null) throw fail.unsupported(`dataset ${path} has a null dataspace`, 'null-space', { path: where });
@@ -210,19 +252,24 @@ function readDataset(M: H5Module, ds: H5wDataset, path: string, fileLen: number,
   if (!filtered && nbytes > fileLen) throw fail.limit(`dataset ${path} declares ${nbytes} bytes but the file has ${fileLen}`, 'declared-size', { path: where });
   if (filtered && nbytes > fileLen * lim.maxCompressionRatio) throw fail.limit(`dataset ${path} expands to ${nbytes} bytes, over ${lim.maxCompressionRatio}x the file's ${fileLen}`, 'compression-ratio', { path: where });
   const attrs = readAttrs(ds as unknown as { attrs: Record<string, unknown> }, path);
-  if (nbytes === 0) return { kind: 'dataset', dtype, shape: m.shape, data: new Uint8Array(0), attrs };
+  return { kind: 'dataset', dtype, shape: m.shape, attrs, byteLength: nbytes, swapWidth: !m.littleEndian && m.size > 1 ? m.size : 0 };
+}
+
+function readData(M: H5Module, fileId: bigint, path: string, info: DatasetInfo, where: string | undefined): Uint8Array {
+  const nbytes = info.byteLength;
+  if (nbytes === 0) return new Uint8Array(0);
   const ptr = M._malloc(nbytes);
   if (ptr === 0) throw fail.limit(`cannot allocate ${nbytes} bytes for ${path}`, 'alloc', { path: where });
   let data: Uint8Array;
   try {
-    const status = M.get_dataset_data(ds.file_id, path, null, null, null, BigInt(ptr));
+    const status = M.get_dataset_data(fileId, path, null, null, null, BigInt(ptr));
     if (typeof status === 'number' && status < 0) throw fail.malformed(`dataset ${path} unreadable (status ${status}); external storage is not read`, 'dataset-read', { path: where });
     data = M.HEAPU8.slice(ptr, ptr + nbytes);
   } finally {
     M._free(ptr);
   }
-  if (!m.littleEndian && m.size > 1) swapInPlace(data, m.size);
-  return { kind: 'dataset', dtype, shape: m.shape, data, attrs };
+  if (info.swapWidth > 0) swapInPlace(data, info.swapWidth);
+  return data;
 }
 
 function swapInPlace(b: Uint8Array, width: number): void {

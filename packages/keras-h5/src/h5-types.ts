@@ -38,6 +38,28 @@ export interface H5Group {
   readonly children: ReadonlyMap<string, H5Group | H5Dataset>;
 }
 
+/** A dataset of an open file: dtype, shape and attributes now, its bytes when {@link H5LazyDataset.read} is called. */
+export interface H5LazyDataset {
+  readonly kind: 'dataset';
+  readonly dtype: DTypeName;
+  readonly shape: readonly number[];
+  readonly attrs: Readonly<Record<string, H5Attr>>;
+  /** Size of the data in bytes. */
+  readonly byteLength: number;
+  /**
+   * Reads the data as raw little-endian bytes (only this dataset's bytes are read from the file).
+   * @throws FormatError when the file cannot be read; Error after the file was closed.
+   */
+  read(): Uint8Array;
+}
+
+/** A group of an open file, whose datasets are read on demand. */
+export interface H5LazyGroup {
+  readonly kind: 'group';
+  readonly attrs: Readonly<Record<string, H5Attr>>;
+  readonly children: ReadonlyMap<string, H5LazyGroup | H5LazyDataset>;
+}
+
 /** Resource limits applied while reading an HDF5 file. */
 export interface H5Limits {
   /** Deepest group nesting accepted. Default 64. */

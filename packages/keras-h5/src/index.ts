@@ -15,3 +15,5 @@ export * from './shape-inference.js';
 export * from './summary.js';
 export * from './sharded-weights.js';
 export * from './weights-matching.js';
+export * from './random-access.js';
+export * from './keras-zip-reader.js';

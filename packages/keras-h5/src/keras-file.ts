@@ -3,13 +3,17 @@
  * {@link KerasModelDesc}, save a description in any layout, and list stored
  * datasets for `tfsave inspect`.
  */
-import { errorsFor, tensorSha256 } from '@tfsave/core';
-import { h5Ready, isHdf5, parseHdf5, writeHdf5 } from './h5-backend.js';
+import { errorsFor, FormatError, tensorSha256 } from '@tfsave/core';
+import { h5Ready, isHdf5, openHdf5, parseHdf5, writeHdf5 } from './h5-backend.js';
+import type { Hdf5Input } from './h5-backend.js';
 import type { H5Group, H5Limits } from './h5-types.js';
 import { buildLegacyH5, legacyKind, listDatasets, readLegacyH5 } from './legacy-h5.js';
 import { buildWeightsH5, isWeightsH5Tree, readWeightsH5 } from './weights-h5.js';
 import type { KerasZipLimits } from './keras-zip.js';
 import { isZip, packKerasZip, unpackKerasZip, zipJson } from './keras-zip.js';
+import { openKerasZip } from './keras-zip-reader.js';
+import type { RandomAccessReader } from './random-access.js';
+import { readExactly } from './random-access.js';
 import type { JsonObject, KerasFormat, KerasModelDesc } from './model-desc.js';
 import { isJsonObject } from './model-desc.js';
 import { isKerasObject } from './config-model.js';
@@ -28,6 +32,44 @@ export type ContainerKind = 'hdf5' | 'keras-zip' | 'unknown';
 /** Sniffs the container from content (never from the file name); never throws. */
 export function sniffContainer(head: Uint8Array): ContainerKind {
   return isHdf5(head) ? 'hdf5' : isZip(head) ? 'keras-zip' : 'unknown';
+}
+
+/**
+ * A Keras file: its bytes, or a {@link RandomAccessReader} over it. From a reader, only the
+ * parts read are fetched: HDF5 structure and dataset bytes, the `.keras` zip directory, its JSON
+ * members, and its `model.weights.h5` served in place when stored (as Keras writes it) or
+ * inflated into memory when deflated.
+ */
+export type KerasInput = Uint8Array | RandomAccessReader;
+
+function headOf(input: KerasInput, where: string | undefined): Uint8Array {
+  if (input instanceof Uint8Array) return input.subarray(0, 8);
+  try {
+    return readExactly(input, 0, Math.min(8, input.size));
+  } catch (e) {
+    throw new FormatError(`cannot read the first bytes: ${e instanceof Error ? e.message : String(e)}`, { format: 'keras', kind: 'truncated', code: 'read-failed', path: where, offset: 0, cause: e });
+  }
+}
+
+/** A `.keras` member: as HDF5 input (a reader over it when stored and read in place) and as bytes. */
+interface ZipMemberInput {
+  h5(): Hdf5Input;
+  bytes(): Uint8Array;
+}
+
+function zipMembers(input: KerasInput, opts: LoadOptions): Map<string, ZipMemberInput> {
+  if (input instanceof Uint8Array) return new Map([...unpackKerasZip(input, opts.zipLimits, opts.name)].map(([k, v]) => [k, { h5: () => v, bytes: () => v }]));
+  return new Map([...openKerasZip(input, opts.zipLimits, opts.name)].map(([k, m]) => [k, { h5: () => m.reader ?? m.read(), bytes: () => m.read() }]));
+}
+
+/** The JSON members of a `.keras` as bytes, for {@link zipJson}. */
+function jsonMembers(members: Map<string, ZipMemberInput>): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  for (const name of ['config.json', 'metadata.json']) {
+    const m = members.get(name);
+    if (m !== undefined) out.set(name, m.bytes());
+  }
+  return out;
 }
 
 /** Options of {@link loadKerasModel}. */
@@ -57,27 +99,28 @@ function fromH5Tree(tree: H5Group, opts: LoadOptions): { format: KerasFormat; mo
 }
 
 /**
- * Loads any Keras layout from bytes, detecting it from content.
+ * Loads any Keras layout from bytes or a reader, detecting it from content.
  * @throws FormatError for broken, unsafe (Lambda, unregistered classes, external links, zip paths) or over-limit files.
  */
-export async function loadKerasModel(bytes: Uint8Array, opts: LoadOptions = {}): Promise<LoadedKerasFile> {
+export async function loadKerasModel(input: KerasInput, opts: LoadOptions = {}): Promise<LoadedKerasFile> {
   await h5Ready();
-  const kind = sniffContainer(bytes);
+  const kind = sniffContainer(headOf(input, opts.name));
   let out: LoadedKerasFile;
   if (kind === 'hdf5') {
-    const r = fromH5Tree(parseHdf5(bytes, { ...opts.h5Limits, ...(opts.name !== undefined ? { name: opts.name } : {}) }), opts);
+    const r = fromH5Tree(parseHdf5(input, { ...opts.h5Limits, ...(opts.name !== undefined ? { name: opts.name } : {}) }), opts);
     out = { ...r, container: 'hdf5' };
   } else if (kind === 'keras-zip') {
-    const entries = unpackKerasZip(bytes, opts.zipLimits, opts.name);
+    const members = zipMembers(input, opts);
+    const entries = jsonMembers(members);
     const config = zipJson(entries, 'config.json', opts.name);
     if (!isKerasObject(config)) throw fail.malformed('config.json is missing or not a serialized Keras object', 'config', { path: opts.name });
     const metadata = zipJson(entries, 'metadata.json', opts.name);
-    const weights = entries.get('model.weights.h5');
+    const weights = members.get('model.weights.h5');
     if (weights === undefined) {
-      throw fail.unsupported(entries.has('model.weights.npz') ? 'model.weights.npz archives are not supported' : 'no model.weights.h5 in the archive', 'weights-member', { path: opts.name });
+      throw fail.unsupported(members.has('model.weights.npz') ? 'model.weights.npz archives are not supported' : 'no model.weights.h5 in the archive', 'weights-member', { path: opts.name });
     }
     const where = `${opts.name ?? ''}:model.weights.h5`;
-    const model = readWeightsH5(parseHdf5(weights, { ...opts.h5Limits, name: where }), config, where);
+    const model = readWeightsH5(parseHdf5(weights.h5(), { ...opts.h5Limits, name: where }), config, where);
     const compile = config['compile_config'];
     const optConfig = isJsonObject(compile) ? optimizerConfigOf(compile) : undefined;
     out = {
@@ -192,19 +235,26 @@ export interface InspectListing {
 }
 
 /**
- * Lists every dataset with dtype, shape and sha256 of its little-endian bytes.
+ * Lists every dataset with dtype, shape and sha256 of its little-endian bytes. Datasets are
+ * read one at a time, so memory holds one dataset's bytes at once (plus, from a reader, nothing
+ * of the file beyond what libhdf5 is reading).
  * @throws FormatError as {@link loadKerasModel}.
  */
-export async function listKerasDatasets(bytes: Uint8Array, opts: LoadOptions = {}): Promise<InspectListing> {
+export async function listKerasDatasets(input: KerasInput, opts: LoadOptions = {}): Promise<InspectListing> {
   await h5Ready();
-  const kind = sniffContainer(bytes);
-  const list = (tree: H5Group, prefix: string): InspectEntry[] =>
-    listDatasets(tree).map(({ path, ds }) => ({ name: `${prefix}${path}`, dtype: ds.dtype, shape: ds.shape, sha256: tensorSha256(ds.data) }));
-  if (kind === 'hdf5') return { format: 'hdf5', entries: list(parseHdf5(bytes, { ...opts.h5Limits, ...(opts.name !== undefined ? { name: opts.name } : {}) }), '') };
+  const kind = sniffContainer(headOf(input, opts.name));
+  const list = (h5: Hdf5Input, name: string | undefined, prefix: string): InspectEntry[] => {
+    const file = openHdf5(h5, { ...opts.h5Limits, ...(name !== undefined ? { name } : {}) });
+    try {
+      return listDatasets(file.root).map(({ path, ds }) => ({ name: `${prefix}${path}`, dtype: ds.dtype, shape: ds.shape, sha256: tensorSha256(ds.read()) }));
+    } finally {
+      file.close();
+    }
+  };
+  if (kind === 'hdf5') return { format: 'hdf5', entries: list(input, opts.name, '') };
   if (kind === 'keras-zip') {
-    const entries = unpackKerasZip(bytes, opts.zipLimits, opts.name);
     const out: InspectEntry[] = [];
-    for (const [member, data] of entries) if (member.endsWith('.h5')) out.push(...list(parseHdf5(data, { ...opts.h5Limits, name: member }), `${member}:`));
+    for (const [member, m] of zipMembers(input, opts)) if (member.endsWith('.h5')) out.push(...list(m.h5(), opts.name !== undefined ? `${opts.name}:${member}` : member, `${member}:`));
     return { format: 'keras-zip', entries: out };
   }
   throw fail.unsupported('neither HDF5 nor zip signature: not a Keras file', 'signature', { path: opts.name, offset: 0 });

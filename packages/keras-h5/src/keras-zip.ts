@@ -21,7 +21,8 @@ export interface KerasZipLimits {
   readonly maxRatio?: number;
 }
 
-const DEFAULTS: Required<KerasZipLimits> = { maxEntries: 10_000, maxTotalBytes: 8 * 1024 ** 3, maxRatio: 200 };
+/** The defaults of {@link KerasZipLimits}. */
+export const DEFAULT_ZIP_LIMITS: Required<KerasZipLimits> = { maxEntries: 10_000, maxTotalBytes: 8 * 1024 ** 3, maxRatio: 200 };
 
 /** True when `head` starts with a zip local file header `PK\x03\x04`. */
 export function isZip(head: Uint8Array): boolean {
@@ -49,7 +50,7 @@ export type KerasZipEntries = Map<string, Uint8Array>;
  *   `malformed` when the zip itself is broken.
  */
 export function unpackKerasZip(bytes: Uint8Array, limits: KerasZipLimits = {}, where?: string): KerasZipEntries {
-  const lim = { ...DEFAULTS, ...limits };
+  const lim = { ...DEFAULT_ZIP_LIMITS, ...limits };
   let count = 0, total = 0;
   let raw: Record<string, Uint8Array>;
   try {

@@ -5,7 +5,7 @@
  * Covers Keras 1.x through tf_keras 2.21 and Keras 3's legacy writer.
  */
 import { errorsFor } from '@tfsave/core';
-import type { H5Attr, H5Dataset, H5Group } from './h5-types.js';
+import type { H5Attr, H5Dataset, H5Group, H5LazyDataset, H5LazyGroup } from './h5-types.js';
 import { attrString, attrStringList, bytesAttr, bytesListAttr, h5Get, H5GroupBuilder, strAttr } from './h5-types.js';
 import type { JsonObject, KerasModelDesc, LayerWeights, TensorRecord } from './model-desc.js';
 import { isJsonObject, parseJsonBounded } from './model-desc.js';
@@ -154,9 +154,11 @@ export function buildLegacyH5(desc: KerasModelDesc, options: LegacyWriteOptions 
 }
 
 /** Every dataset in a tree with its absolute path, in iteration order. */
-export function listDatasets(root: H5Group): { path: string; ds: H5Dataset }[] {
-  const out: { path: string; ds: H5Dataset }[] = [];
-  const walk = (g: H5Group, prefix: string): void => {
+export function listDatasets(root: H5Group): { path: string; ds: H5Dataset }[];
+export function listDatasets(root: H5LazyGroup): { path: string; ds: H5LazyDataset }[];
+export function listDatasets(root: H5Group | H5LazyGroup): { path: string; ds: H5Dataset | H5LazyDataset }[] {
+  const out: { path: string; ds: H5Dataset | H5LazyDataset }[] = [];
+  const walk = (g: H5Group | H5LazyGroup, prefix: string): void => {
     for (const [k, c] of g.children) c.kind === 'group' ? walk(c, `${prefix}/${k}`) : out.push({ path: `${prefix}/${k}`, ds: c });
   };
   walk(root, '');

@@ -5,6 +5,7 @@
  */
 import { errorsFor, utf8Decode } from '@tfsave/core';
 import { h5Ready, parseHdf5 } from './h5-backend.js';
+import type { Hdf5Input } from './h5-backend.js';
 import type { H5Dataset, H5Group, H5Limits } from './h5-types.js';
 import type { KerasModelDesc } from './model-desc.js';
 import { isJsonObject, parseJsonBounded } from './model-desc.js';
@@ -85,10 +86,11 @@ export interface ShardedReadOptions {
 }
 
 /**
- * Reads sharded Keras 3 weights: the index bytes and a way to open a sibling shard by name.
+ * Reads sharded Keras 3 weights: the index bytes and a way to open a sibling shard by name
+ * (as bytes, or as a reader that the caller closes afterwards).
  * @throws FormatError as {@link parseShardIndex}, {@link mergeH5Trees} and `parseHdf5`.
  */
-export async function readShardedWeights(index: Uint8Array, openShard: (name: string) => Promise<Uint8Array>, options: ShardedReadOptions = {}): Promise<KerasModelDesc> {
+export async function readShardedWeights(index: Uint8Array, openShard: (name: string) => Promise<Hdf5Input>, options: ShardedReadOptions = {}): Promise<KerasModelDesc> {
   await h5Ready();
   const idx = parseShardIndex(index, options.maxShards, options.name);
   const trees: H5Group[] = [];
