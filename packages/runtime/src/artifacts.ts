@@ -9,8 +9,9 @@ import { convertOptimizerState, detectDialect, detectOptimizerLayout, toKeras2 }
 import { getLoss } from './losses.js';
 import { getMetric } from './metrics.js';
 import type { Model } from './model.js';
-import { getOptimizer } from './optimizers.js';
+import { getOptimizer, type Optimizer } from './optimizers.js';
 import { modelFromConfig } from './serialization.js';
+import { kerasOptimizerState, restoreKerasOptimizer, type KerasOptimizerLayout } from './tf-checkpoint.js';
 import type { CustomObjects } from './serialization.js';
 
 /** The Keras version our descriptions claim (the tf_keras dialect). */
@@ -21,8 +22,19 @@ function record(name: string, t: tf.Tensor): TensorRecord {
   return { name, dtype: t.dtype === 'int32' ? 'int32' : 'float32', shape: [...t.shape], data };
 }
 
-/** tf_keras's `training_config` for a compiled model. */
-export function trainingConfig(model: Model): JsonObject | undefined {
+/**
+ * The optimizer's `{class_name, config}` as `layout`'s Keras takes it. Keras 3's SGD refuses a `momentum` that is
+ * not a Python float (keras/src/optimizers/sgd.py), and JSON writes 0.0 as `0`, which Python reads as an int: for
+ * Keras 3 a zero momentum is left out, so its default 0.0 applies.
+ */
+export function optimizerConfig(opt: Optimizer, layout: KerasOptimizerLayout = 'tf_keras'): JsonObject {
+  const config = opt.getConfig() as JsonObject;
+  if (layout === 'keras3' && opt.className === 'SGD' && config['momentum'] === 0) delete config['momentum'];
+  return { class_name: opt.className, config };
+}
+
+/** tf_keras's `training_config` for a compiled model (its optimizer config as `layout`'s Keras takes it). */
+export function trainingConfig(model: Model, layout: KerasOptimizerLayout = 'tf_keras'): JsonObject | undefined {
   const c = model.compiled;
   if (!c) return undefined;
   const loss = c.losses[0]!;
@@ -30,26 +42,30 @@ export function trainingConfig(model: Model): JsonObject | undefined {
     loss: { class_name: loss.className, config: loss.getConfig() as JsonObject },
     metrics: [c.metrics.map((m) => ({ class_name: m.className, config: { name: m.name, dtype: 'float32' } }))],
     weighted_metrics: null, loss_weights: null,
-    optimizer_config: { class_name: c.optimizer.className, config: c.optimizer.getConfig() as JsonObject },
+    optimizer_config: optimizerConfig(c.optimizer, layout),
   };
 }
 
-/** Describes a model: config, weights per layer, training config and (optionally) optimizer state. */
-export function describeModel(model: Model, includeOptimizer = true): KerasModelDesc {
+/**
+ * Describes a model: config, weights per layer, training config and (optionally) optimizer state, its slots in
+ * the order Keras lists them for `layout` (`keras3` for `.keras` / `.weights.h5`; the description stays in the
+ * tf_keras dialect, keras-h5 adds Keras 3's `learning_rate` variable).
+ */
+export function describeModel(model: Model, includeOptimizer = true, layout: KerasOptimizerLayout = 'tf_keras'): KerasModelDesc {
   const listed = model.className === 'Sequential' ? model.layers.filter((l) => l.className !== 'InputLayer') : model.layers;
   const layers: LayerWeights[] = listed
     .map((l) => ({ name: l.name, weights: l.weights.map((w) => record(w.name, w.variable)) }));
-  const tc = trainingConfig(model);
+  const tc = trainingConfig(model, layout);
   const opt = model.compiled?.optimizer;
   const desc: KerasModelDesc = {
     modelConfig: model.toConfig() as JsonObject, kerasVersion: KERAS_VERSION, backend: 'tensorflow', layers,
     ...(tc ? { trainingConfig: tc } : {}),
     ...(opt && includeOptimizer && opt.iterations > 0 ? {
       optimizer: {
-        config: { class_name: opt.className, config: opt.getConfig() as JsonObject },
+        config: optimizerConfig(opt, layout),
         weights: [
           { name: 'iteration', dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(opt.iterations)) },
-          ...opt.variables().map((s) => record(s.name, s.variable)),
+          ...kerasOptimizerState(opt, layout).slots.map((s): TensorRecord => ({ name: s.name, dtype: 'float32', shape: s.shape, data: s.data })),
         ],
       },
     } : {}),
@@ -82,10 +98,15 @@ export function applyDescription(model: Model, desc: KerasModelDesc): void {
   });
   const opt = model.compiled?.optimizer;
   if (opt && desc.optimizer && desc.optimizer.weights.length > 0) {
-    const st = convertOptimizerState(desc.optimizer, detectOptimizerLayout(desc.optimizer, desc.kerasVersion), 'tf_keras');
-    const [iter, ...slots] = st.weights;
+    const layout = detectOptimizerLayout(desc.optimizer, desc.kerasVersion);
+    const [iter, ...slots] = convertOptimizerState(desc.optimizer, layout, 'tf_keras').weights;
     const it = iter!.data instanceof BigInt64Array ? Number(iter!.data[0]) : Number((iter!.data as Float32Array)[0]);
-    opt.restore(model.trainableWeights, it, slots.map((s) => tf.tensor(Float32Array.from(s.data as Float32Array), [...s.shape])));
+    const values = slots.map((s) => tf.tensor(Float32Array.from(s.data as Float32Array), [...s.shape]));
+    try {
+      restoreKerasOptimizer(opt, model.trainableWeights, it, values, layout);
+    } finally {
+      for (const v of values) v.dispose();
+    }
   }
 }
 

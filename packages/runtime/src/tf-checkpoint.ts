@@ -11,32 +11,72 @@ import * as tf from '@tensorflow/tfjs-core';
 import { tfKerasOptimizerTree, tfKerasVariableOrder, type TrackableSpec } from '@tfsave/tensor-bundle';
 import { InputLayer } from './layers/core.js';
 import type { Model } from './model.js';
-import type { Optimizer } from './optimizers.js';
+import { SGD, type NamedVariable, type Optimizer } from './optimizers.js';
 
 function leaf(fullName: string, t: tf.Tensor): TrackableSpec {
   return { attributes: [{ full_name: fullName, value: { dtype: 'float32', shape: [...t.shape], data: (t.dataSync() as Float32Array).slice() } }] };
 }
 
+/** Which Keras writes (or reads) the optimizer state: tf_keras 2.x (`.h5`, TF checkpoint, SavedModel) or Keras 3 (`.keras`, `.weights.h5`). */
+export type KerasOptimizerLayout = 'tf_keras' | 'keras3';
+
 /**
- * Where each of tf_keras's `optimizer.variables` (after `iteration`) sits in `opt.variables()`: tf_keras creates
- * the slots group by group (Adam `m`,`v` per variable then every `vhat`; RMSprop every `velocity`, then every
- * `momentum`, …), the runtime variable by variable. Identity for an optimizer tf_keras does not know.
+ * The slot kinds Keras keeps for `opt` in `layout`: all of the runtime's, except that Keras 3's SGD creates no
+ * `momentum` slots when `momentum` is 0 (keras/src/optimizers/sgd.py `build`), where tf_keras's SGD always has `m`.
+ * Otherwise Keras 3 orders its slots after `iterations` and `learning_rate` as tf_keras does (checked against
+ * files both write: Adam with amsgrad, SGD with momentum and Nesterov, RMSprop plain, with momentum and
+ * centered, Adagrad).
  */
-export function kerasSlotOrder(opt: Optimizer): number[] {
-  const kinds = opt.slotKinds;
-  const count = opt.variables().length;
-  const order = kinds.length === 0 ? undefined : tfKerasVariableOrder(opt.className, kinds, count / kinds.length);
-  return order === undefined ? Array.from({ length: count }, (_, i) => i) : order.map((o) => o.variable * kinds.length + kinds.indexOf(o.kind));
+export function kerasSlotKinds(opt: Optimizer, layout: KerasOptimizerLayout): string[] {
+  return layout === 'keras3' && opt instanceof SGD && opt.momentum === 0 ? [] : opt.slotKinds;
 }
 
-/** The optimizer state in tf_keras's order: iterations, learning rate and the slots (kind, name, values). */
-export function kerasOptimizerState(opt: Optimizer): { iterations: number; learningRate: number; slots: Array<{ kind: string; name: string; shape: number[]; data: Float32Array }> } {
+/**
+ * Where each of Keras's `optimizer.variables` (after `iteration`, and Keras 3's `learning_rate`) sits in
+ * `opt.variables()`, for state holding the slot kinds `kinds` (default: all of the runtime's): Keras creates the
+ * slots group by group (Adam `m`,`v` per variable then every `vhat`; RMSprop every `velocity`, then every
+ * `momentum`, …), the runtime variable by variable. Identity for an optimizer tf_keras does not know.
+ * `opt` must be built.
+ */
+export function kerasSlotOrder(opt: Optimizer, kinds: readonly string[] = opt.slotKinds): number[] {
+  const all = opt.slotKinds;
+  const count = opt.variables().length;
+  if (kinds.length === 0 || all.length === 0) return [];
+  const order = tfKerasVariableOrder(opt.className, kinds, count / all.length);
+  return order === undefined ? Array.from({ length: count }, (_, i) => i) : order.map((o) => o.variable * all.length + all.indexOf(o.kind));
+}
+
+/** The optimizer state in Keras's order for `layout`: iterations, learning rate and the slots (kind, name, values). */
+export function kerasOptimizerState(opt: Optimizer, layout: KerasOptimizerLayout = 'tf_keras'): { iterations: number; learningRate: number; slots: Array<{ kind: string; name: string; shape: number[]; data: Float32Array }> } {
   const vars = opt.variables();
   const kinds = opt.slotKinds;
   return {
     iterations: opt.iterations, learningRate: opt.learningRate,
-    slots: kerasSlotOrder(opt).map((i) => ({ kind: kinds[i % kinds.length]!, name: vars[i]!.name, shape: [...vars[i]!.variable.shape], data: (vars[i]!.variable.dataSync() as Float32Array).slice() })),
+    slots: kerasSlotOrder(opt, kerasSlotKinds(opt, layout)).map((i) => ({ kind: kinds[i % kinds.length]!, name: vars[i]!.name, shape: [...vars[i]!.variable.shape], data: (vars[i]!.variable.dataSync() as Float32Array).slice() })),
   };
+}
+
+/**
+ * Restores `iterations` and the slots stored in Keras's order for `layout` (without `iteration` and
+ * `learning_rate`). Slots the layout does not keep (Keras 3's SGD without momentum) keep their current values;
+ * a count that matches all of the runtime's kinds is taken as such (files written before that distinction).
+ * @throws Error when the count or a shape does not match.
+ */
+export function restoreKerasOptimizer(opt: Optimizer, vars: readonly NamedVariable[], iterations: number, stored: readonly tf.Tensor[], layout: KerasOptimizerLayout): void {
+  opt.build(vars);
+  const kept = kerasSlotOrder(opt, kerasSlotKinds(opt, layout));
+  const order = stored.length !== kept.length && stored.length === opt.variables().length ? kerasSlotOrder(opt) : kept;
+  if (stored.length !== order.length) {
+    throw new Error(`runtime: ${opt.className} keeps ${order.length} state variables in the ${layout} layout, the file has ${stored.length}`);
+  }
+  const values: Array<tf.Tensor | undefined> = opt.variables().map(() => undefined);
+  order.forEach((at, i) => { values[at] = stored[i]!; });
+  const current = opt.variables().map((s, i) => (values[i] === undefined ? tf.clone(s.variable) : undefined));
+  try {
+    opt.restore(vars, iterations, values.map((v, i) => v ?? current[i]!));
+  } finally {
+    for (const c of current) c?.dispose();
+  }
 }
 
 /** Builds the object graph spec of `model` (with optimizer state when it has stepped). */
@@ -99,16 +139,18 @@ export async function restoreCheckpoint(model: Model, lookup: CheckpointLookup):
   // A checkpoint written before the first step has `_iterations` but no slots yet.
   if (opt && it && (await lookup(attr('optimizer/_variables/1')))) {
     opt.build(model.trainableWeights);
-    const order = kerasSlotOrder(opt);
-    const count = order.length;
-    const values: tf.Tensor[] = new Array<tf.Tensor>(count);
+    const count = kerasSlotOrder(opt).length;
+    const values: tf.Tensor[] = [];
     for (let i = 1; i <= count; i++) {
       const t = await lookup(attr(`optimizer/_variables/${i}`));
       if (!t) throw new Error(`runtime: checkpoint has no optimizer/_variables/${i}`);
-      values[order[i - 1]!] = tf.tensor(Float32Array.from(t.data as ArrayLike<number>), [...t.shape]);
+      values.push(tf.tensor(Float32Array.from(t.data as ArrayLike<number>), [...t.shape]));
     }
-    opt.restore(model.trainableWeights, Number(it.data[0]), values);
-    for (const v of values) v.dispose();
+    try {
+      restoreKerasOptimizer(opt, model.trainableWeights, Number(it.data[0]), values, 'tf_keras');
+    } finally {
+      for (const v of values) v.dispose();
+    }
     n += count + 1;
   }
   return n;

@@ -51,7 +51,7 @@ export async function saveWeights(model: Model, path: string): Promise<void> {
   } else if (format === 'h5') {
     await saveKerasModelFile(describeModel(model), path, { format: 'weights-h5-legacy' });
   } else if (format === 'weights.h5') {
-    await saveKerasModelFile(describeModel(model), path, { format: 'weights.h5' });
+    await saveKerasModelFile(describeModel(model, true, 'keras3'), path, { format: 'weights.h5' });
   } else {
     throw new Error(`runtime: saveWeights cannot write a ${format} file (${path})`);
   }
@@ -105,7 +105,7 @@ function savedModelOptimizer(model: Model): OptimizerSpec | undefined {
  */
 export async function saveModel(model: Model, path: string): Promise<void> {
   const format = formatForPath(path, false);
-  if (format === 'keras') return saveKerasModelFile(describeModel(model), path, { format: 'keras' });
+  if (format === 'keras') return saveKerasModelFile(describeModel(model, true, 'keras3'), path, { format: 'keras' });
   if (format === 'h5') return saveKerasModelFile(describeModel(model), path, { format: 'h5', dialect: 'keras2' });
   if (model.className !== 'Sequential') throw new Error('runtime: SavedModel export supports Sequential models only');
   const shape = model.inputs[0]!.shape.slice(1) as number[];
