@@ -64,7 +64,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     maxArgs: 2,
     options: {
       to: { type: 'string', value: 'FORMAT', help: 'checkpoint | saved-model | h5 | weights-h5 | keras' },
-      like: { type: 'string', value: 'MODEL', help: 'a Keras .h5/.keras whose architecture a plain checkpoint or SavedModel fills' },
+      like: { type: 'string', value: 'MODEL', help: 'a Keras .h5/.keras whose architecture a plain checkpoint, SavedModel or weights-only file fills' },
       force: { type: 'boolean', help: 'overwrite OUT when it exists' },
       'drop-optimizer': { type: 'boolean', help: 'leave the optimizer state out' },
       help,

@@ -157,10 +157,21 @@ test('optimizer state maps onto tf_keras keys: iteration, learning rate, slots i
   assert.equal(planOptimizer(model(undefined), ['dense', 'bn']), undefined);
 });
 
+test("RMSprop's slots follow one another kind by kind; its three lists are tracked even when empty", () => {
+  const key = (p: string): string => `optimizer/${p}/.ATTRIBUTES/VARIABLE_VALUE`;
+  const slots = (kinds: string[]): TensorRecord[] => kinds.flatMap((k) => [rec(`${k}/dense/kernel`, [3, 2]), rec(`${k}/dense/bias`, [2]), rec(`${k}/bn/gamma`, [2])]);
+  const plain = planOptimizer(model({ config: { class_name: 'RMSprop', config: { learning_rate: 0.01 } }, weights: [rec('iteration', [], 'int64'), ...slots(['velocity'])] }), ['dense', 'bn'])!;
+  assert.deepEqual(plain.spec.children!.map(([n, c]) => `${n}:${c.children?.length ?? 0}`), ['_variables:4', '_iterations:0', '_learning_rate:0', '_index_dict:0', '_velocities:3', '_momentums:0', '_average_gradients:0']);
+  const centered = planOptimizer(model({ config: { class_name: 'RMSprop', config: { momentum: 0.9, centered: true } }, weights: [rec('iteration', [], 'int64'), ...slots(['velocity', 'momentum', 'average_gradient'])] }), ['dense', 'bn'])!;
+  const variables = centered.spec.children![0]![1].children!.map(([, c]) => c.attributes![0]!.full_name);
+  assert.deepEqual(variables.slice(1, 5), ['velocity/dense/kernel', 'velocity/dense/bias', 'velocity/bn/gamma', 'momentum/dense/kernel']);
+  assert.deepEqual(centered.keys.slice(-1), [key('_variables/9')]);
+});
+
 test('optimizer state without a known tf_keras layout is refused with the reason', () => {
   const it = rec('iteration', [], 'int64');
   const cases: Array<[KerasModelDesc['optimizer'], RegExp]> = [
-    [{ config: { class_name: 'RMSprop', config: {} }, weights: [it] }, /optimizer RMSprop: unsupported class/],
+    [{ config: { class_name: 'Adafactor', config: {} }, weights: [it] }, /optimizer Adafactor: unsupported class/],
     [{ weights: [it, rec('1', [3, 2])] }, /no optimizer config/],
     [{ config: { class_name: 'Adam', config: { is_legacy_optimizer: true } }, weights: [it] }, /legacy optimizer/],
     [{ config: { class_name: 'Adam', config: {} }, weights: [it, rec('m', [3, 2])] }, /1 slot variables for 3 trainable variables/],

@@ -46,7 +46,15 @@ function layersOf(model: JsonObject): JsonObject[] {
 function layerTo3(layer: JsonObject): void {
   if (typeof layer['class_name'] !== 'string') return;
   const cls = layer['class_name'];
-  if (layer['module'] === undefined) layer['module'] = cls === 'Sequential' || cls === 'Functional' || cls === 'Model' ? 'keras' : 'keras.layers';
+  const sep = cls.indexOf('>');
+  if (sep > 0 && layer['registered_name'] === undefined) {
+    // tf_keras names a registered custom class `package>Class`; Keras 3 writes the bare class
+    // name and resolves `registered_name` through its registry (the defining module is unknown here).
+    layer['class_name'] = cls.slice(sep + 1);
+    layer['registered_name'] = cls;
+    if (layer['module'] === undefined) layer['module'] = null;
+  }
+  if (layer['module'] === undefined) layer['module'] = cls === 'Functional' ? 'keras.src.models.functional' : cls === 'Sequential' || cls === 'Model' ? 'keras' : 'keras.layers';
   if (layer['registered_name'] === undefined) layer['registered_name'] = null;
   const c = layer['config'];
   if (!isJsonObject(c)) return;
@@ -63,6 +71,9 @@ function layerTo3(layer: JsonObject): void {
 }
 
 function layerTo2(layer: JsonObject): void {
+  const reg = layer['registered_name'];
+  // Keras 3 keeps a registered custom class's `package>Class` in `registered_name`; tf_keras looks it up by `class_name`.
+  if (typeof reg === 'string' && reg.includes('>') && typeof layer['class_name'] === 'string' && reg.endsWith(`>${layer['class_name']}`)) layer['class_name'] = reg;
   const c = layer['config'];
   if (!isJsonObject(c)) return;
   if (isJsonObject(c['dtype'])) {

@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { readAll } from '@tfsave/core';
 import { AtomicDirSinkFactory, writeFileAtomic } from '@tfsave/core/node';
-import { loadKerasModel, saveKerasModel, type KerasModelDesc } from '@tfsave/keras-h5';
+import { detectDialect, loadKerasModel, saveKerasModel, toKeras3, type KerasModelDesc } from '@tfsave/keras-h5';
 import { buildSavedModel, readSavedModel, writeSavedModel } from '@tfsave/saved-model';
 import { BundleReader, BundleWriter, OBJECT_GRAPH_KEY, buildObjectGraph } from '@tfsave/tensor-bundle';
 import { AtomicBundleSinkFactory } from '@tfsave/tensor-bundle/node';
@@ -18,9 +18,10 @@ import type { CommandContext } from '../context.js';
 import type { Progress } from '../progress.js';
 import { hasStoredModel, planCheckpoint, readStoredModel, weightsFromCheckpoint } from '../convert/keras-checkpoint.js';
 import { savedModelSpec } from '../convert/keras-saved-model.js';
-import { descFromWeights, rootModelConfig } from '../convert/saved-model-keras.js';
+import { descFromWeights, rootModelConfig, rootTrainingConfig } from '../convert/saved-model-keras.js';
 import { bundleKerasWeights } from '../adapters/bundle-weights.js';
 import { chooseTarget, type TargetFormat } from '../convert/targets.js';
+import { weightsLike } from '../convert/like-weights.js';
 import { locate, type Located } from '../locate.js';
 
 /** Runs `convert`. */
@@ -62,15 +63,19 @@ async function readBytes(located: Located): Promise<Uint8Array> {
 }
 
 /**
- * The Keras model held by any input: a Keras file directly; a checkpoint written by
- * `tfsave convert` from its stored model; any tf_keras-layout checkpoint or SavedModel
- * variables with the architecture of `like`.
+ * The Keras model held by any input: a Keras file directly (a weights-only one with the
+ * architecture of `like`); a checkpoint written by `tfsave convert` from its stored model;
+ * a tf_keras SavedModel from its Keras metadata; any tf_keras-layout checkpoint or
+ * SavedModel variables with the architecture of `like`.
  */
 export async function sourceModel(located: Located, like: Located | undefined): Promise<KerasModelDesc> {
-  if (located.format === 'hdf5' || located.format === 'keras-zip') {
-    return (await loadKerasModel(await readBytes(located), { name: located.display, allowUnknownClasses: true })).model;
-  }
   const likeDesc = like === undefined ? undefined : await likeModel(like);
+  if (located.format === 'hdf5' || located.format === 'keras-zip') {
+    const model = withModules((await loadKerasModel(await readBytes(located), { name: located.display, allowUnknownClasses: true })).model);
+    if (likeDesc === undefined) return model;
+    if (model.modelConfig !== undefined) throw new CliFailure(`--like: ${located.display} already holds a model; --like is for checkpoints, SavedModel variables and weights-only files`);
+    return weightsLike(model, likeDesc, located.display);
+  }
   if (located.format === 'tensor-bundle') {
     const reader = await BundleReader.open(located.opener, located.target);
     try {
@@ -87,7 +92,7 @@ export async function sourceModel(located: Located, like: Located | undefined): 
     const reader = await info.variables();
     try {
       const weights = await bundleKerasWeights(reader);
-      if (weights !== undefined) return await descFromWeights(config, weights, info.metaGraphs[0]?.tensorflowVersion);
+      if (weights !== undefined) return withModules(await descFromWeights(config, weights, info.metaGraphs[0]?.tensorflowVersion, rootTrainingConfig(info.kerasMetadata)));
     } finally {
       await reader.close();
     }
@@ -101,6 +106,17 @@ export async function sourceModel(located: Located, like: Located | undefined): 
   } finally {
     await reader.close();
   }
+}
+
+/**
+ * Keras 3 writes a legacy `.h5` config in its own dialect but without the `module` keys a `.keras`
+ * config needs (`Could not locate class 'Sequential'`), and SavedModel Keras metadata has none at
+ * the root; fills them in.
+ */
+function withModules(desc: KerasModelDesc): KerasModelDesc {
+  const cfg = desc.modelConfig;
+  if (cfg === undefined || cfg['module'] !== undefined || detectDialect(cfg) !== 'keras3') return desc;
+  return { ...desc, modelConfig: toKeras3(cfg) };
 }
 
 async function likeModel(like: Located): Promise<KerasModelDesc> {

@@ -104,6 +104,9 @@ export function planCheckpoint(desc: KerasModelDesc, options: PlanOptions = {}):
     }
     stored.optimizer = { ...(desc.optimizer.config === undefined ? {} : { config: desc.optimizer.config }), weights: desc.optimizer.weights.map((w, i) => ({ name: w.name, key: keys[i]! })) };
   }
+  if (desc.modelConfig === undefined && desc.layers.some((l) => l.weights.some((w) => /^var_\d+$/.test(w.name)))) {
+    notes.push('the weights file names no variables (no model config): keys are layer_with_weights-K/var_N, which TensorFlow cannot restore into a model; pass --like MODEL to name them');
+  }
   if (desc.modelConfig !== undefined) stored.model_config = desc.modelConfig;
   if (desc.trainingConfig !== undefined) stored.training_config = desc.trainingConfig;
   if (desc.kerasVersion !== undefined) stored.keras_version = desc.kerasVersion;

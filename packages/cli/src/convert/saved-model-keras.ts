@@ -28,11 +28,20 @@ export function rootModelConfig(nodes: readonly KerasMetadataNode[] | undefined)
   return { class_name: m['class_name']!, config: untuple(m['config']!) };
 }
 
+/** The root Keras object's `training_config` (loss, metrics, `optimizer_config`), when the model was compiled. */
+export function rootTrainingConfig(nodes: readonly KerasMetadataNode[] | undefined): JsonObject | undefined {
+  const md = nodes?.find((n) => n.nodePath === 'root')?.metadata;
+  const tc = isJsonObject(md as Json) ? (md as JsonObject)['training_config'] : undefined;
+  if (tc === undefined || !isJsonObject(tc)) return undefined;
+  const out = untuple(tc);
+  return isJsonObject(out) ? out : undefined;
+}
+
 /**
  * Builds a model description from a config and weights by Keras weight path
  * (`layer/weight` in layer order, `optimizer/<name>`; `optimizer/learning_rate` is not a stored weight).
  */
-export async function descFromWeights(modelConfig: JsonObject, weights: readonly TensorEntry[], kerasVersion?: string): Promise<KerasModelDesc> {
+export async function descFromWeights(modelConfig: JsonObject, weights: readonly TensorEntry[], kerasVersion?: string, trainingConfig?: JsonObject): Promise<KerasModelDesc> {
   const records = new Map<string, TensorRecord>();
   for (const w of weights) {
     const v = await w.read();
@@ -48,11 +57,13 @@ export async function descFromWeights(modelConfig: JsonObject, weights: readonly
     if (l.class_name !== 'InputLayer' || ws.length > 0) layers.push({ name, weights: ws });
   }
   const opt = [...records.entries()].filter(([p]) => p.startsWith('optimizer/') && p !== 'optimizer/learning_rate').map(([p, r]) => ({ ...r, name: p.slice('optimizer/'.length) }));
+  const optConfig = trainingConfig?.['optimizer_config'];
   return {
     modelConfig,
     layers,
     ...(kerasVersion === undefined ? {} : { kerasVersion }),
     backend: 'tensorflow',
-    ...(opt.length === 0 ? {} : { optimizer: { weights: opt } }),
+    ...(trainingConfig === undefined ? {} : { trainingConfig }),
+    ...(opt.length === 0 ? {} : { optimizer: { ...(optConfig !== undefined && isJsonObject(optConfig) ? { config: optConfig } : {}), weights: opt } }),
   };
 }

@@ -7,14 +7,20 @@ Kinds (reference = the source model file, loaded by `loader`):
                 our checkpoint has the same keys, values and object graph bytes (plus only the _TFSAVE_KERAS_MODEL
                 entry); a fresh compiled clone restores weights AND optimizer state with load_weights, and TF logs
                 no warning about it.
-  like-opt      {path, ckpt}: the .h5 converted with --like loads in tf_keras with its optimizer, whose variables
-                equal the checkpoint's optimizer/_iterations and optimizer/_variables/N.
+  like-opt      {path, ckpt, optimizer?, loader?}: the .h5 converted with --like loads in tf_keras with its optimizer,
+                whose variables equal the checkpoint's optimizer/_iterations and optimizer/_variables/N; with
+                optimizer false, the model (loaded by loader) has the checkpoint's layer_with_weights-K weights.
+  ckpt-weights  {prefix, reference, ref_loader, named?}: a weights-only source's checkpoint holds the reference's
+                weights at layer_with_weights-K/<name> (var_N when named is false); with a tf_keras reference a clone's
+                load_weights restores them.
   ckpt-keras3   {prefix, reference}: tf.train.load_checkpoint finds each weight of the Keras 3 reference
                 at layer_with_weights-K/<name>, and its optimizer variables (iteration, learning rate, slots)
                 at optimizer/_iterations, optimizer/_learning_rate and optimizer/_variables/N.
   model         {path, reference, loader, ref_loader}: the converted model loads and has equal weights
                 and equal predictions.
-  weights       {path, reference, ref_loader}: reference architecture + load_weights(path) gives equal weights.
+  weights       {path, reference, ref_loader, arch?}: Keras 3 clone of arch (default reference) + load_weights(path)
+                gives the reference's weights.
+A case with "custom": true needs the custom classes of tools/fixtures/custom_objects.py (registered once).
   saved-model   {dir, reference, ref_loader}: the serving_default signature predicts what the reference does.
 """
 import json
@@ -23,7 +29,26 @@ import sys
 import numpy as np
 
 
+def register_custom_objects():
+    """Registers the tfsave>ScaledDense / tfsave>TinyResidual classes of fixtures/custom in tf_keras and Keras 3."""
+    import os
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
+    sys.path.insert(0, os.path.join(root, "tools", "fixtures"))
+    import custom_objects
+    custom_objects.get("tf_keras")
+    custom_objects.get("keras3")
+
+
+CASE = {}
+
+
 def load(path, loader):
+    """loader tf_keras / keras3; tf_keras_weights: a tf_keras weights-only .h5 loaded into the case's ref_arch."""
+    if loader == "tf_keras_weights":
+        import tf_keras
+        m = tf_keras.models.clone_model(tf_keras.models.load_model(CASE["ref_arch"], compile=False))
+        m.load_weights(path)
+        return m
     if loader == "tf_keras":
         import tf_keras
         return tf_keras.models.load_model(path, compile=False)
@@ -32,8 +57,10 @@ def load(path, loader):
 
 
 def input_for(model):
-    shape = [d if d is not None else 2 for d in model.inputs[0].shape]
-    return np.random.default_rng(0).standard_normal(shape).astype("float32")
+    """A batch of 2 for each input (a list when the model has several)."""
+    rng = np.random.default_rng(0)
+    xs = [rng.standard_normal([d if d is not None else 2 for d in t.shape]).astype("float32") for t in model.inputs]
+    return xs[0] if len(xs) == 1 else xs
 
 
 def same_weights(a, b):
@@ -110,9 +137,21 @@ def ckpt_exact(case):
 
 def like_opt(case):
     import tensorflow as tf
+    ck = tf.train.load_checkpoint(case["ckpt"])
+    if not case.get("optimizer", True):
+        m = load(case["path"], case.get("loader", "tf_keras"))
+        k = 0
+        n = 0
+        for layer in m.layers:
+            for i, w in enumerate(layer.weights):
+                name = w.name.split("/")[-1].split(":")[0]
+                if not np.array_equal(np.asarray(w), ck.get_tensor(f"layer_with_weights-{k}/{name}/.ATTRIBUTES/VARIABLE_VALUE")):
+                    return False, f"{layer.name}/{name} differs from the checkpoint"
+                n += 1
+            k += 1 if layer.weights else 0
+        return True, f"{n} weights equal the checkpoint's"
     import tf_keras
     m = tf_keras.models.load_model(case["path"])
-    ck = tf.train.load_checkpoint(case["ckpt"])
     opt = [np.asarray(v) for v in m.optimizer.variables]
     if not opt:
         return False, "no optimizer variables after load"
@@ -144,6 +183,11 @@ def ckpt_keras3(case):
             n += 1
         k += 1
     ov = [np.asarray(v) for v in ref.optimizer.variables] if ref.optimizer is not None else []
+    if case.get("h5_optimizer"):  # Keras 3 does not restore a legacy .h5's optimizer state: read it with h5py
+        import h5py
+        with h5py.File(case["reference"], "r") as f:
+            g = f["optimizer_weights"]
+            ov = [np.asarray(g[n.decode() if isinstance(n, bytes) else n]) for n in g.attrs["weight_names"]]
     if ov:
         if not np.array_equal(reader.get_tensor("optimizer/_iterations/.ATTRIBUTES/VARIABLE_VALUE"), ov[0]):
             return False, "iterations differ"
@@ -152,13 +196,13 @@ def ckpt_keras3(case):
         for i, v in enumerate(ov[2:]):
             if not np.array_equal(reader.get_tensor(f"optimizer/_variables/{i + 1}/.ATTRIBUTES/VARIABLE_VALUE"), v):
                 return False, f"optimizer slot {i} differs"
-    restored = tf_keras_restore(ref, case["prefix"])
+    restored = tf_keras_restore(ref, case["prefix"], ov)
     if restored is not None:
         return False, restored
     return True, f"{n} weights and {len(ov)} optimizer variables found; a tf_keras twin restores them all"
 
 
-def tf_keras_restore(ref, prefix):
+def tf_keras_restore(ref, prefix, mine):
     """Builds the tf_keras twin of a Keras 3 Sequential of Dense/Dropout layers, restores the checkpoint into it
     with load_weights (+ optimizer.build) and compares weights and optimizer state; None when all equal."""
     import tf_keras
@@ -178,7 +222,6 @@ def tf_keras_restore(ref, prefix):
     status.assert_consumed()
     if not all(np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(ref.weights, twin.weights)):
         return "tf_keras twin: weights differ"
-    mine = [np.asarray(v) for v in ref.optimizer.variables]
     theirs = [np.asarray(v) for v in twin.optimizer.variables]
     want = [mine[0]] + mine[2:]  # Keras 3 keeps the learning rate among its variables, tf_keras beside them
     if len(want) != len(theirs) or not all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(want, theirs)):
@@ -200,10 +243,40 @@ def model(case):
     return True, detail + ", predictions equal"
 
 
+def ckpt_weights(case):
+    """A weights-only source: layer_with_weights-K/<name> hold the reference's weights (names var_N when the
+    source did not name them); with a tf_keras reference, a clone's load_weights restores them."""
+    import tensorflow as tf
+    ref = load(case["reference"], case["ref_loader"])
+    reader = tf.train.load_checkpoint(case["prefix"])
+    k = 0
+    n = 0
+    for layer in ref.layers:
+        if not layer.weights:
+            continue
+        for i, w in enumerate(layer.weights):
+            name = w.name.split("/")[-1].split(":")[0] if case.get("named", True) else f"var_{i}"
+            key = f"layer_with_weights-{k}/{name}/.ATTRIBUTES/VARIABLE_VALUE"
+            if not np.array_equal(reader.get_tensor(key), np.asarray(w)):
+                return False, f"{key} differs"
+            n += 1
+        k += 1
+    detail = f"{n} weights found"
+    if case["ref_loader"] == "tf_keras":
+        import tf_keras
+        fresh = tf_keras.models.clone_model(ref)
+        fresh.load_weights(case["prefix"]).expect_partial()
+        ok, d = same_weights(ref, fresh)
+        if not ok:
+            return ok, "tf_keras load_weights: " + d
+        detail += "; tf_keras load_weights restores them"
+    return True, detail
+
+
 def weights(case):
     import keras
     ref = load(case["reference"], case["ref_loader"])
-    fresh = keras.models.clone_model(load(case["reference"], "keras3"))
+    fresh = keras.models.clone_model(load(case.get("arch", case["reference"]), "keras3"))
     fresh.load_weights(case["path"])
     return same_weights(ref, fresh)
 
@@ -221,13 +294,17 @@ def saved_model(case):
     return True, f"serving_default output {out.shape} matches"
 
 
-CHECKS = {"ckpt-exact": ckpt_exact, "like-opt": like_opt, "ckpt-keras3": ckpt_keras3, "model": model, "weights": weights, "saved-model": saved_model}
+CHECKS = {"ckpt-weights": ckpt_weights, "ckpt-exact": ckpt_exact, "like-opt": like_opt, "ckpt-keras3": ckpt_keras3, "model": model, "weights": weights, "saved-model": saved_model}
 
 
 def main():
     cases = json.load(open(sys.argv[1]))["cases"]
+    if any(c.get("custom") for c in cases):
+        register_custom_objects()
     failed = 0
     for case in cases:
+        CASE.clear()
+        CASE.update(case)
         try:
             ok, detail = CHECKS[case["kind"]](case)
         except Exception as e:  # reported as a failure, never skipped
