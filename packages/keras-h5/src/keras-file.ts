@@ -168,8 +168,8 @@ export function toDialect(desc: KerasModelDesc, target: KerasDialect): KerasMode
   let optimizer = desc.optimizer;
   if (optimizer !== undefined) {
     const from = detectOptimizerLayout(optimizer, desc.kerasVersion);
-    const lr = learningRateOf(optimizer.config ?? (tc !== undefined ? optimizerConfigOf(tc) : undefined));
-    optimizer = convertOptimizerState(optimizer, from, target === 'keras3' ? 'keras3' : 'tf_keras', lr);
+    const config = optimizer.config ?? (tc !== undefined ? optimizerConfigOf(tc) : undefined);
+    optimizer = convertOptimizerState(optimizer, from, target === 'keras3' ? 'keras3' : 'tf_keras', learningRateOf(config), config);
   }
   const v = desc.kerasVersion;
   const kerasVersion = target === 'keras3' ? (v?.startsWith('3') === true ? v : '3.15.1') : (v === undefined || v.startsWith('3') ? '2.21.0' : v);

@@ -159,3 +159,16 @@ test('legacy weights are assigned by order or by name like Keras load_weights', 
   assert.deepEqual(assignWeights(model, wrong, { byName: true, skipMismatch: true }).skipped, ['dense_1']);
   assert.throws(() => assignWeights(model, { layers: file.layers.slice(0, 1) }), (e: unknown) => isFormatError(e) && /2 layers with weights, the file 1/.test(e.message));
 });
+
+test('SGD without momentum: Keras 3 keeps no slots, so the unused tf_keras m slots are dropped on the way', async () => {
+  const { convertOptimizerState } = await import('../src/index.js');
+  const t = (name: string, shape: number[]) => ({ name, dtype: 'float32' as const, shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+  const iteration = { name: 'iteration', dtype: 'int64' as const, shape: [], data: BigInt64Array.of(7n) };
+  const weights = [iteration, t('SGD/m/dense/kernel', [2, 3]), t('SGD/m/dense/bias', [3])];
+  const plain = { config: { class_name: 'SGD', config: { learning_rate: 0.01, momentum: 0 } }, weights };
+  assert.deepEqual(convertOptimizerState(plain, 'tf_keras', 'keras3', 0.01).weights.map((w) => w.name), ['iteration', 'learning_rate']);
+  const withMomentum = { config: { class_name: 'SGD', config: { learning_rate: 0.01, momentum: 0.9 } }, weights };
+  assert.equal(convertOptimizerState(withMomentum, 'tf_keras', 'keras3', 0.01).weights.length, 4);
+  const configElsewhere = { weights };
+  assert.equal(convertOptimizerState(configElsewhere, 'tf_keras', 'keras3', 0.01, { class_name: 'SGD', config: {} }).weights.length, 2, 'config from the training config');
+});
