@@ -9,7 +9,8 @@
  * ones (`Buffer.allocUnsafeSlow`, as tfsave's node file source). Each figure is the median
  * of several repetitions (5 with --quick, 3 for 1 GiB); each repetition runs every system, TF
  * included (one Python process per repetition), so all see the same machine state. It also times the CRC-32C kernels
- * (JavaScript slicing-by-16 vs WebAssembly) on 64 MiB, median of 5.
+ * (JavaScript slicing-by-16, WebAssembly, and the native `@node-rs/crc32` one the node adapter
+ * registers) on 64 MiB, median of 5.
  * `node bench/dist/src/bundle.js [--quick]` (quick: 64 MiB instead of 1 GiB).
  * The last line printed is one JSON object with MB/s per system and the ratios.
  */
@@ -21,7 +22,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { repoRoot, runPythonScript } from '@tfsave/core/node';
-import { crc32cSlicing16, crc32cWasm, crc32cKernel } from '@tfsave/core';
+import { crc32cSlicing16, crc32cWasm, crc32cKernel, nativeCrc32c } from '@tfsave/core';
 import { createBundleWriter, openBundle } from '@tfsave/tensor-bundle/node';
 
 setFlagsFromString('--expose-gc');
@@ -46,7 +47,7 @@ function memNow(): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
-function crcKernels(): { js_mbps: number; wasm_mbps: number; chosen: string } {
+function crcKernels(): { js_mbps: number; wasm_mbps: number; native_mbps: number | null; chosen: string } {
   const buf = new Uint8Array(64 << 20);
   for (let i = 0; i < buf.length; i++) buf[i] = (i * 2654435761) >>> 24;
   const time = (f: (c: number, b: Uint8Array) => number): number => {
@@ -59,8 +60,9 @@ function crcKernels(): { js_mbps: number; wasm_mbps: number; chosen: string } {
     }
     return mbps(buf.length, median(t));
   };
-  if (crc32cSlicing16(0, buf) !== crc32cWasm(0, buf)) throw new Error('CRC kernels disagree');
-  return { js_mbps: time(crc32cSlicing16), wasm_mbps: time(crc32cWasm), chosen: crc32cKernel() };
+  const native = nativeCrc32c();
+  if (crc32cSlicing16(0, buf) !== crc32cWasm(0, buf) || (native !== undefined && native(0, buf) !== crc32cWasm(0, buf))) throw new Error('CRC kernels disagree');
+  return { js_mbps: time(crc32cSlicing16), wasm_mbps: time(crc32cWasm), native_mbps: native === undefined ? null : time(native), chosen: crc32cKernel() };
 }
 
 async function tfsaveWrite(prefix: string, base: Float32Array, durable: boolean): Promise<{ seconds: number; peakExtra: number }> {
@@ -185,7 +187,7 @@ async function main(): Promise<void> {
       data_file_bytes: dataSize,
       seconds: { tfsave_write: ws, tfsave_durable_write: wds, tfsave_read: rs, tf_write: tf.write_s, tf_read: tf.read_s, copy_write: cw, copy_durable_write: cwd, copy_read: cr, copy_unzeroed_read: cru },
     };
-    console.log(`CRC-32C on 64 MiB: JS ${crc.js_mbps} MB/s, WebAssembly ${crc.wasm_mbps} MB/s (using ${crc.chosen})`);
+    console.log(`CRC-32C on 64 MiB: JS ${crc.js_mbps} MB/s, WebAssembly ${crc.wasm_mbps} MB/s, native ${crc.native_mbps ?? 'unavailable'} MB/s (using ${crc.chosen})`);
     console.log(`tfsave write ${result.tfsave.write_mbps} MB/s (fsync: ${result.tfsave.durable_write_mbps}), read ${result.tfsave.read_mbps} MB/s`);
     console.log(`TF     write ${result.tf.write_mbps} MB/s, read ${result.tf.read_mbps} MB/s`);
     console.log(`copy   write ${result.copy.write_mbps} MB/s (fsync: ${result.copy.durable_write_mbps}), read ${result.copy.read_mbps} MB/s (unzeroed buffers: ${result.copy.unzeroed_read_mbps})`);

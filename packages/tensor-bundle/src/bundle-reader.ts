@@ -257,7 +257,7 @@ export class BundleReader {
 
   /**
    * Reads every tensor and verifies every checksum, in data-file order with large aligned
-   * requests and the next request in flight while the current tensors are checksummed.
+   * requests and the next ones in flight while the current tensors are checksummed.
    * Returns the number of stored tensors (and slices) checked.
    * @throws FormatError `checksum`, `truncated`… for the first bad tensor.
    */

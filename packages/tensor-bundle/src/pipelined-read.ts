@@ -16,10 +16,21 @@ export function assertInside(src: RangeSource, entry: Pick<BundleEntryProto, 'of
   }
 }
 
+/** A source that can also fill a caller's buffer (core's node `FileSource` can). */
+interface FillableSource extends RangeSource {
+  readInto(offset: number, target: Uint8Array): Promise<void>;
+}
+
+function canFill(src: RangeSource): src is FillableSource {
+  return typeof (src as Partial<FillableSource>).readInto === 'function';
+}
+
 /**
  * Reads `[offset, offset + size)` and computes its (unmasked) CRC-32C. Large ranges are read
  * in 16 MiB chunks with the next read already in flight while the current chunk is checksummed,
- * so IO and CRC overlap. The caller has checked that the range lies inside the source.
+ * so IO and CRC overlap; a source with `readInto` (local files) reads each chunk straight into
+ * the result, others through a chunk buffer that is then copied. The caller has checked that
+ * the range lies inside the source.
  */
 export async function readWithCrc(src: RangeSource, offset: number, size: number): Promise<{ bytes: Uint8Array; crc: number }> {
   if (size <= 2 * READ_CHUNK_BYTES) {
@@ -27,14 +38,24 @@ export async function readWithCrc(src: RangeSource, offset: number, size: number
     return { bytes, crc: crc32cFast(0, bytes) };
   }
   const out = new Uint8Array(size);
+  const fetch = (pos: number): Promise<Uint8Array> => {
+    const length = Math.min(READ_CHUNK_BYTES, size - pos);
+    if (!canFill(src)) return src.read(offset + pos, length);
+    const part = out.subarray(pos, pos + length);
+    return src.readInto(offset + pos, part).then(() => part);
+  };
   let crc = 0;
-  let pending = src.read(offset, READ_CHUNK_BYTES);
+  let pending = fetch(0);
   for (let pos = 0; pos < size; ) {
     const part = await pending;
     const next = pos + part.length;
-    if (next < size) pending = src.read(offset + next, Math.min(READ_CHUNK_BYTES, size - next));
+    if (next < size) {
+      pending = fetch(next);
+      // An unawaited rejection is reported when it is awaited on the next turn.
+      pending.catch(() => undefined);
+    }
     crc = crc32cFast(crc, part);
-    out.set(part, pos);
+    if (part.buffer !== out.buffer) out.set(part, pos);
     pos = next;
   }
   return { bytes: out, crc };

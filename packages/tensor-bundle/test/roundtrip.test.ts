@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CountingSource, crc32c, isFormatError, MemoryOpener, toHex, varintLength } from '@tfsave/core';
 import {
@@ -9,6 +10,7 @@ import {
   snappyDecompress, TableWriter, readTable, encodeSliceKey, toFloat32, toStrings, readWithCrc, READ_CHUNK_BYTES, type TensorInput,
 } from '../src/index.js';
 import { MemorySource } from '@tfsave/core';
+import { FileSource } from '@tfsave/core/node';
 import { fixtures, wild } from './helpers.js';
 import { makeTensor, row } from './tensors.js';
 
@@ -208,6 +210,30 @@ test('large ranges are read in pipelined chunks with the same bytes and CRC as o
   assert.ok(Buffer.from(r.bytes).equals(Buffer.from(b.subarray(3, b.length - 2))));
   assert.equal(src.reads, 3);
   assert.equal(src.bytesRead, b.length - 5);
+});
+
+test('from a source with readInto (a local file) large ranges are read straight into the result, no chunk copied twice', async () => {
+  const b = new Uint8Array(READ_CHUNK_BYTES * 2 + 12345);
+  for (let i = 0; i < b.length; i++) b[i] = (i * 13) & 0xff;
+  const dir = mkdtempSync(join(tmpdir(), 'tensor-bundle-fill-'));
+  try {
+    writeFileSync(join(dir, 'd.bin'), b);
+    const file = await FileSource.open(join(dir, 'd.bin'));
+    const calls = { read: 0, readInto: 0 };
+    const src = {
+      name: file.name,
+      byteLength: file.byteLength,
+      read: (o: number, n: number) => (calls.read++, file.read(o, n)),
+      readInto: (o: number, t: Uint8Array) => (calls.readInto++, file.readInto(o, t)),
+    };
+    const r = await readWithCrc(src, 3, b.length - 5);
+    assert.equal(r.crc, crc32c(b.subarray(3, b.length - 2)));
+    assert.ok(Buffer.from(r.bytes).equals(Buffer.from(b.subarray(3, b.length - 2))));
+    assert.deepEqual(calls, { read: 0, readInto: 3 });
+    await file.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('property: truncations and bit flips of partitioned, sharded and snappy bundles give a value or a FormatError', async () => {

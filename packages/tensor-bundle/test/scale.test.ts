@@ -178,6 +178,60 @@ test('readAll yields every tensor equal to readTensor, reading neighbours in few
   await r.close();
 });
 
+/** Serves reads a macrotask later and records the most requests (and bytes) that were in flight at once. */
+class Overlapping implements SourceOpener {
+  readonly name = 'overlapping';
+  inFlight = 0;
+  inFlightBytes = 0;
+  maxInFlight = 0;
+  maxInFlightBytes = 0;
+  largest = 0;
+  constructor(private readonly inner: SourceOpener) {}
+  async open(p: string): Promise<RangeSource> {
+    const src = await this.inner.open(p);
+    return {
+      name: src.name,
+      byteLength: src.byteLength,
+      read: async (offset: number, length: number): Promise<Uint8Array> => {
+        this.inFlight++;
+        this.inFlightBytes += length;
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        this.maxInFlightBytes = Math.max(this.maxInFlightBytes, this.inFlightBytes);
+        this.largest = Math.max(this.largest, length);
+        await new Promise((resolve) => setImmediate(resolve));
+        this.inFlight--;
+        this.inFlightBytes -= length;
+        return src.read(offset, length);
+      },
+    };
+  }
+  exists(p: string): Promise<boolean> {
+    return this.inner.exists(p);
+  }
+}
+
+test('readAll keeps up to readAheadBytes of requests in flight (at least the next one), with the same tensors whatever the depth', async () => {
+  const { opener, names } = await memoryBundle();
+  const want = new Map<string, unknown>();
+  const plain = await BundleReader.open(opener, 'ck');
+  for (const n of names) want.set(n, (await plain.readTensor(n)).data);
+  const depth: Record<number, Overlapping> = {};
+  for (const readAheadBytes of [0, 8192, 1 << 20]) {
+    const o = new Overlapping(opener);
+    const r = await BundleReader.open(o, 'ck');
+    for await (const t of r.readAll({ batchBytes: 1000, readAheadBytes })) assert.deepEqual(t.data, want.get(t.name), `${t.name} (readAheadBytes ${readAheadBytes})`);
+    depth[readAheadBytes] = o;
+  }
+  assert.equal(depth[0]!.maxInFlight, 1, 'readAheadBytes 0: one request ahead, no more');
+  // the budget counts tensor bytes; a request also has its 4 KiB rounding, and one request always goes ahead
+  const d8 = depth[8192]!;
+  assert.ok(d8.maxInFlight >= 2 && d8.maxInFlightBytes <= 8192 + d8.largest + 2 * 4096 * d8.maxInFlight, `8 KiB: ${d8.maxInFlight} requests, ${d8.maxInFlightBytes} bytes, largest ${d8.largest}`);
+  assert.ok(depth[1 << 20]!.maxInFlight > depth[8192]!.maxInFlight, `1 MiB: ${depth[1 << 20]!.maxInFlight} requests in flight`);
+  await assert.rejects(async () => {
+    for await (const _ of plain.readAll({ readAheadBytes: -1 })) void _;
+  }, RangeError);
+});
+
 test('readTensorChunks: whole-element chunks, same bytes as readTensor, checksum error only after the last chunk', async () => {
   const f = new MemoryBundleSinkFactory();
   const w = new BundleWriter(f, 'ck');

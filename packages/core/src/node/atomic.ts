@@ -9,6 +9,7 @@
 import { open, rename, rm, mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import type { ByteSink, SinkFactory } from '../sink.js';
+import { installNativeCrc32c } from './crc32c-native.js';
 
 let counter = 0;
 /** A temporary name beside `finalPath`, unique within this process. */
@@ -23,6 +24,7 @@ export class FileSink implements ByteSink {
   private buf: Uint8Array;
   private used = 0;
   constructor(private readonly handle: FileHandle, readonly path: string, bufferSize = 1 << 20) {
+    installNativeCrc32c();
     this.buf = new Uint8Array(bufferSize);
   }
   async write(chunk: Uint8Array): Promise<void> {

@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { ByteSink } from '@tfsave/core';
+import { installNativeCrc32c } from '@tfsave/core/node';
 
 /**
  * A buffered file sink (default buffer 256 KiB). Chunks of at least `bufferSize` bytes go straight to the file;
@@ -11,6 +12,7 @@ export class BundleFileSink implements ByteSink {
   private used = 0;
 
   constructor(private readonly handle: FileHandle, readonly path: string, private readonly durable = true, bufferSize = 256 << 10) {
+    installNativeCrc32c();
     this.buf = new Uint8Array(bufferSize);
   }
 
