@@ -24,6 +24,8 @@ export interface Located {
    */
   readonly target: string;
   readonly isUrl: boolean;
+  /** The absolute path of a local single-file input (`.h5`, `.keras`, …), for adapters that read it in place. */
+  readonly localPath?: string;
 }
 
 /** True when `input` is an HTTP(S) URL. */
@@ -68,7 +70,7 @@ async function locateLocal(input: string): Promise<Located> {
       const prefix = bundlePrefixOf(name);
       return { format, display: input, opener, target: prefix ?? name, isUrl: false };
     }
-    if (format !== undefined) return { format, display: input, opener, target: name, isUrl: false };
+    if (format !== undefined) return { format, display: input, opener, target: name, isUrl: false, localPath: path };
     const prefix = bundlePrefixOf(name);
     if (prefix !== undefined && (await opener.exists(`${prefix}.index`))) {
       return { format: 'tensor-bundle', display: input, opener, target: prefix, isUrl: false };

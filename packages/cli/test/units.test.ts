@@ -7,7 +7,8 @@ import {
   chooseTarget, sniffFile, startProgress, stats, type OptionSpec, type TensorValue,
 } from '../src/index.js';
 import { crc32 } from '../src/zip-check.js';
-import { CliFailure, planOptimizer } from '../src/index.js';
+import { CliFailure, planOptimizer, SUPPORTED_OPTIMIZERS } from '../src/index.js';
+import { TF_KERAS_OPTIMIZER_SLOTS } from '@tfsave/tensor-bundle';
 import type { KerasModelDesc, TensorRecord } from '@tfsave/keras-h5';
 
 const SPECS: Record<string, OptionSpec> = {
@@ -166,6 +167,18 @@ test("RMSprop's slots follow one another kind by kind; its three lists are track
   const variables = centered.spec.children![0]![1].children!.map(([, c]) => c.attributes![0]!.full_name);
   assert.deepEqual(variables.slice(1, 5), ['velocity/dense/kernel', 'velocity/dense/bias', 'velocity/bn/gamma', 'momentum/dense/kernel']);
   assert.deepEqual(centered.keys.slice(-1), [key('_variables/9')]);
+});
+
+test("the supported optimizers are exactly those of the shared tf_keras layout; Keras 3's Nadam u_product becomes _u_product", () => {
+  assert.deepEqual(SUPPORTED_OPTIMIZERS.map((o) => o.toLowerCase()).sort(), Object.keys(TF_KERAS_OPTIMIZER_SLOTS).sort());
+  const key = (p: string): string => `optimizer/${p}/.ATTRIBUTES/VARIABLE_VALUE`;
+  const slots = [rec('2', [3, 2]), rec('3', [3, 2]), rec('4', [2]), rec('5', [2]), rec('6', [2]), rec('7', [2])];
+  const nadam = planOptimizer(model({ config: { class_name: 'Nadam', config: { learning_rate: 0.01 } }, weights: [rec('0', [], 'int64'), rec('1', []), ...slots, rec('8', [])] }), ['dense', 'bn'])!;
+  assert.deepEqual(nadam.spec.children!.map(([n]) => n), ['_variables', '_iterations', '_learning_rate', '_index_dict', '_momentums', '_velocities', '_u_product']);
+  assert.deepEqual(nadam.keys, [key('_iterations'), key('_learning_rate'), ...[1, 2, 3, 4, 5, 6].map((i) => key(`_variables/${i}`)), key('_u_product')]);
+  const tfKeras = planOptimizer(model({ config: { class_name: 'Nadam', config: { learning_rate: 0.01 } }, weights: [rec('iteration', [], 'int64'), ...slots] }), ['dense', 'bn'])!;
+  assert.deepEqual(tfKeras.spec.children!.map(([n]) => n), ['_variables', '_iterations', '_learning_rate', '_index_dict', '_momentums', '_velocities']);
+  assert.deepEqual(tfKeras.keys, [key('_iterations'), ...[1, 2, 3, 4, 5, 6].map((i) => key(`_variables/${i}`))]);
 });
 
 test('optimizer state without a known tf_keras layout is refused with the reason', () => {

@@ -5,8 +5,8 @@
  */
 import { errorsFor, FormatError, tensorSha256 } from '@tfsave/core';
 import { h5Ready, isHdf5, openHdf5, parseHdf5, writeHdf5 } from './h5-backend.js';
-import type { Hdf5Input } from './h5-backend.js';
-import type { H5Group, H5Limits } from './h5-types.js';
+import type { Hdf5Input, ParseHdf5Options } from './h5-backend.js';
+import type { H5Group, H5LazyGroup, H5Limits } from './h5-types.js';
 import { buildLegacyH5, legacyKind, listDatasets, readLegacyH5 } from './legacy-h5.js';
 import { buildWeightsH5, isWeightsH5Tree, readWeightsH5 } from './weights-h5.js';
 import type { KerasZipLimits } from './keras-zip.js';
@@ -80,6 +80,11 @@ export interface LoadOptions extends SafetyOptions {
   readonly skipSafetyCheck?: boolean;
   /** Name for error messages. */
   readonly name?: string;
+  /**
+   * Read the structure only: every tensor keeps its dtype and shape but gets no values (zero-length
+   * `data`), and no dataset bytes are read (to describe a large file). Default false.
+   */
+  readonly withoutValues?: boolean;
 }
 
 /** A loaded file: its layout and contents. */
@@ -89,6 +94,22 @@ export interface LoadedKerasFile {
   readonly model: KerasModelDesc;
   /** `metadata.json` of a `.keras`. */
   readonly metadata?: Record<string, unknown>;
+}
+
+/** The plain tree of an HDF5 file: every dataset's bytes, or none of them for {@link LoadOptions.withoutValues}. */
+function readH5Tree(input: Hdf5Input, options: ParseHdf5Options, opts: LoadOptions): H5Group {
+  if (opts.withoutValues !== true) return parseHdf5(input, options);
+  const file = openHdf5(input, options);
+  const empty = new Uint8Array(0);
+  const plain = (g: H5LazyGroup): H5Group => ({
+    kind: 'group', attrs: g.attrs,
+    children: new Map([...g.children].map(([k, c]) => [k, c.kind === 'group' ? plain(c) : { kind: 'dataset', dtype: c.dtype, shape: c.shape, data: empty, attrs: c.attrs }] as const)),
+  });
+  try {
+    return plain(file.root);
+  } finally {
+    file.close();
+  }
 }
 
 function fromH5Tree(tree: H5Group, opts: LoadOptions): { format: KerasFormat; model: KerasModelDesc } {
@@ -107,7 +128,7 @@ export async function loadKerasModel(input: KerasInput, opts: LoadOptions = {}):
   const kind = sniffContainer(headOf(input, opts.name));
   let out: LoadedKerasFile;
   if (kind === 'hdf5') {
-    const r = fromH5Tree(parseHdf5(input, { ...opts.h5Limits, ...(opts.name !== undefined ? { name: opts.name } : {}) }), opts);
+    const r = fromH5Tree(readH5Tree(input, { ...opts.h5Limits, ...(opts.name !== undefined ? { name: opts.name } : {}) }, opts), opts);
     out = { ...r, container: 'hdf5' };
   } else if (kind === 'keras-zip') {
     const members = zipMembers(input, opts);
@@ -120,7 +141,7 @@ export async function loadKerasModel(input: KerasInput, opts: LoadOptions = {}):
       throw fail.unsupported(members.has('model.weights.npz') ? 'model.weights.npz archives are not supported' : 'no model.weights.h5 in the archive', 'weights-member', { path: opts.name });
     }
     const where = `${opts.name ?? ''}:model.weights.h5`;
-    const model = readWeightsH5(parseHdf5(weights.h5(), { ...opts.h5Limits, name: where }), config, where);
+    const model = readWeightsH5(readH5Tree(weights.h5(), { ...opts.h5Limits, name: where }, opts), config, where);
     const compile = config['compile_config'];
     const optConfig = isJsonObject(compile) ? optimizerConfigOf(compile) : undefined;
     out = {

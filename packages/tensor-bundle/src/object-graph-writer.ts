@@ -131,23 +131,61 @@ export interface TfKerasSlotKind {
   readonly group: number;
   /** Tracked only when the optimizer creates these slots (Adam's `_velocity_hats` with `amsgrad`); other lists exist, maybe empty, once built. */
   readonly optional?: true;
+  /**
+   * The config option without which tf_keras creates no slots of this kind (see {@link tfKerasSlotKinds}):
+   * `amsgrad: true`, `momentum` > 0 or `centered: true`. Absent: always created.
+   */
+  readonly when?: 'amsgrad' | 'momentum' | 'centered';
 }
 
 /**
  * Slot kinds per tf_keras optimizer (class name lowercased), in creation order. Facts from
- * tf_keras src/optimizers/{adam,adamw,sgd,rmsprop,adagrad,adamax,adadelta,ftrl}.py `build()`. Nadam is not
- * here: besides its slots it tracks a `_u_product` variable outside `_variables`.
+ * tf_keras src/optimizers/{adam,adamw,nadam,sgd,lion,rmsprop,adagrad,adamax,adadelta,ftrl}.py `build()`,
+ * confirmed against checkpoints tf_keras 2.21 wrote for each. Nadam also tracks a scalar outside
+ * `_variables` ({@link TF_KERAS_OPTIMIZER_SCALARS}).
  */
 export const TF_KERAS_OPTIMIZER_SLOTS: Readonly<Record<string, readonly TfKerasSlotKind[]>> = {
-  adam: [{ kind: 'm', list: '_momentums', group: 0 }, { kind: 'v', list: '_velocities', group: 0 }, { kind: 'vhat', list: '_velocity_hats', group: 1, optional: true }],
-  adamw: [{ kind: 'm', list: '_momentums', group: 0 }, { kind: 'v', list: '_velocities', group: 0 }, { kind: 'vhat', list: '_velocity_hats', group: 1, optional: true }],
+  adam: [{ kind: 'm', list: '_momentums', group: 0 }, { kind: 'v', list: '_velocities', group: 0 }, { kind: 'vhat', list: '_velocity_hats', group: 1, optional: true, when: 'amsgrad' }],
+  adamw: [{ kind: 'm', list: '_momentums', group: 0 }, { kind: 'v', list: '_velocities', group: 0 }, { kind: 'vhat', list: '_velocity_hats', group: 1, optional: true, when: 'amsgrad' }],
   sgd: [{ kind: 'm', list: 'momentums', group: 0 }],
-  rmsprop: [{ kind: 'velocity', list: '_velocities', group: 0 }, { kind: 'momentum', list: '_momentums', group: 1 }, { kind: 'average_gradient', list: '_average_gradients', group: 2 }],
+  rmsprop: [{ kind: 'velocity', list: '_velocities', group: 0 }, { kind: 'momentum', list: '_momentums', group: 1, when: 'momentum' }, { kind: 'average_gradient', list: '_average_gradients', group: 2, when: 'centered' }],
   adagrad: [{ kind: 'accumulator', list: '_accumulators', group: 0 }],
   adamax: [{ kind: 'm', list: '_m', group: 0 }, { kind: 'u', list: '_u', group: 0 }],
   adadelta: [{ kind: 'accumulated_grad', list: '_accumulated_grads', group: 0 }, { kind: 'accumulated_delta_var', list: '_accumulated_delta_vars', group: 0 }],
   ftrl: [{ kind: 'accumulator', list: '_accumulators', group: 0 }, { kind: 'linear', list: '_linears', group: 0 }],
+  nadam: [{ kind: 'm', list: '_momentums', group: 0 }, { kind: 'v', list: '_velocities', group: 0 }],
+  lion: [{ kind: 'm', list: 'momentums', group: 0 }],
 };
+
+/** A scalar variable a tf_keras optimizer tracks after its slot lists, outside `_variables`. */
+export interface TfKerasOptimizerScalar {
+  /** The tracked attribute (`_u_product`). */
+  readonly attribute: string;
+  /** The variable's name (`Variable`: tf_keras creates it as an unnamed `tf.Variable`). */
+  readonly full_name: string;
+}
+
+/**
+ * Scalar variables per tf_keras optimizer (class name lowercased), in tracking order. Nadam's `_u_product`
+ * (tf_keras src/optimizers/nadam.py `build()`) is not among `optimizer.variables`, so a tf_keras `.h5` lacks
+ * it; Keras 3 keeps it last among its variables.
+ */
+export const TF_KERAS_OPTIMIZER_SCALARS: Readonly<Record<string, readonly TfKerasOptimizerScalar[]>> = {
+  nadam: [{ attribute: '_u_product', full_name: 'Variable' }],
+};
+
+/**
+ * The slot kinds tf_keras creates for optimizer `className` with Keras config `config` (the inner `config`
+ * object), in table order: every kind of {@link TF_KERAS_OPTIMIZER_SLOTS} whose `when` option is set
+ * (RMSprop's `momentum` only for `momentum` > 0). Undefined for an optimizer not in the table.
+ */
+export function tfKerasSlotKinds(className: string, config: Readonly<Record<string, unknown>> = {}): string[] | undefined {
+  const on = (t: TfKerasSlotKind): boolean => {
+    const v = t.when === undefined ? undefined : config[t.when];
+    return t.when === undefined || (t.when === 'momentum' ? typeof v === 'number' && v > 0 : v === true);
+  };
+  return TF_KERAS_OPTIMIZER_SLOTS[className.toLowerCase()]?.filter(on).map((t) => t.kind);
+}
 
 /**
  * The order of tf_keras's `optimizer.variables` after `iteration` for `count` trainable variables carrying slot
@@ -175,6 +213,13 @@ export interface TfKerasOptimizerState {
   readonly learningRate?: TensorInput;
   /** The slots in `optimizer.variables` order (after `iteration`), each with its kind and full variable name. */
   readonly slots: ReadonlyArray<{ readonly kind: string; readonly full_name: string; readonly value: TensorInput }>;
+  /**
+   * The slot kinds the optimizer created ({@link tfKerasSlotKinds}); default: the kinds among `slots`. Give it
+   * for a built optimizer that holds no slots (no trainable variables): tf_keras tracks its lists, empty.
+   */
+  readonly slotKinds?: readonly string[];
+  /** Values of the class's {@link TF_KERAS_OPTIMIZER_SCALARS} by attribute (Nadam's `_u_product`); each is tracked only when given. */
+  readonly scalars?: Readonly<Record<string, TensorInput>>;
 }
 
 /** What a node of {@link tfKerasOptimizerTree} is, as a SavedModel records it. */
@@ -184,18 +229,19 @@ export type TfKerasOptimizerNodeKind = 'optimizer' | 'list' | 'dict' | 'variable
 export interface TfKerasOptimizerTree {
   /** Track it as the model's `optimizer` child. */
   readonly spec: TrackableSpec;
-  /** Keys relative to the model (`optimizer/_iterations/…`, `[optimizer/_learning_rate/…]`, `optimizer/_variables/N/…`), in state order. */
+  /** Keys relative to the model (`optimizer/_iterations/…`, `[optimizer/_learning_rate/…]`, `optimizer/_variables/N/…`, `[optimizer/_u_product/…]`), in state order. */
   readonly keys: readonly string[];
   readonly kinds: ReadonlyMap<TrackableSpec, TfKerasOptimizerNodeKind>;
-  /** The variable nodes in state order: iteration, [learning rate], slots. */
+  /** The variable nodes in state order: iteration, [learning rate], slots, [scalars]. */
   readonly variables: readonly TrackableSpec[];
 }
 
 /**
  * Lays out `state` as tf_keras tracks an optimizer: `_variables` (iteration, then the slots), `_iterations`,
- * `_learning_rate`, an empty `_index_dict`, and one list per slot kind (`_momentums`, `_velocities`, …).
+ * `_learning_rate`, an empty `_index_dict`, one list per slot kind (`_momentums`, `_velocities`, …; none before
+ * the optimizer is built) and the scalars given (Nadam's `_u_product`).
  * Upstream: tf_keras src/optimizers/optimizer.py (`_BaseOptimizer.__init__`, `build`, `add_variable_from_reference`).
- * @throws RangeError for an optimizer class or slot kind tf_keras does not have.
+ * @throws RangeError for an optimizer class, slot kind or scalar tf_keras does not have.
  */
 export function tfKerasOptimizerTree(state: TfKerasOptimizerState): TfKerasOptimizerTree {
   const cls = state.className.replace(/^Custom>/, '').replace(/^.*\./, '');
@@ -214,10 +260,17 @@ export function tfKerasOptimizerTree(state: TfKerasOptimizerState): TfKerasOptim
   };
   const it = variable('iteration', state.iterations);
   const lr = state.learningRate === undefined ? undefined : variable('learning_rate', state.learningRate);
-  const used = state.slots.length === 0 ? [] : table.filter((t) => t.optional !== true || state.slots.some((s) => s.kind === t.kind));
+  const created = new Set(state.slotKinds ?? state.slots.map((s) => s.kind));
+  const used = created.size === 0 ? [] : table.filter((t) => t.optional !== true || created.has(t.kind));
   const slotNodes = state.slots.map((s) => {
     if (!table.some((t) => t.kind === s.kind)) throw new RangeError(`optimizer ${cls} has no slot kind '${s.kind}' (${s.full_name})`);
     return { kind: s.kind, spec: variable(s.full_name, s.value) };
+  });
+  const known = TF_KERAS_OPTIMIZER_SCALARS[cls.toLowerCase()] ?? [];
+  for (const a of Object.keys(state.scalars ?? {})) if (!known.some((k) => k.attribute === a)) throw new RangeError(`optimizer ${cls} has no scalar '${a}'`);
+  const scalars = known.flatMap((k) => {
+    const value = state.scalars?.[k.attribute];
+    return value === undefined ? [] : [{ attribute: k.attribute, spec: variable(k.full_name, value) }];
   });
   const children: Array<readonly [string, TrackableSpec]> = [
     ['_variables', node('list', [it, ...slotNodes.map((s) => s.spec)].map((s, i) => [String(i), s] as const))],
@@ -226,7 +279,8 @@ export function tfKerasOptimizerTree(state: TfKerasOptimizerState): TfKerasOptim
   if (lr !== undefined) children.push(['_learning_rate', lr]);
   children.push(['_index_dict', node('dict', [])]);
   for (const t of used) children.push([t.list, node('list', slotNodes.filter((s) => s.kind === t.kind).map((s, i) => [String(i), s.spec] as const))]);
+  for (const s of scalars) children.push([s.attribute, s.spec]);
   const key = (p: string) => `optimizer/${p}/.ATTRIBUTES/VARIABLE_VALUE`;
-  const keys = [key('_iterations'), ...(lr === undefined ? [] : [key('_learning_rate')]), ...slotNodes.map((_, i) => key(`_variables/${i + 1}`))];
-  return { spec: node('optimizer', children), keys, kinds, variables: [it, ...(lr === undefined ? [] : [lr]), ...slotNodes.map((s) => s.spec)] };
+  const keys = [key('_iterations'), ...(lr === undefined ? [] : [key('_learning_rate')]), ...slotNodes.map((_, i) => key(`_variables/${i + 1}`)), ...scalars.map((s) => key(s.attribute))];
+  return { spec: node('optimizer', children), keys, kinds, variables: [it, ...(lr === undefined ? [] : [lr]), ...slotNodes.map((s) => s.spec), ...scalars.map((s) => s.spec)] };
 }

@@ -2,22 +2,32 @@
  * Keras files (legacy `.h5`, `.weights.h5`, `.keras`) through `@tfsave/keras-h5`.
  * Entries are the stored HDF5 datasets (prefixed by the zip member inside a
  * `.keras`); the model's weights by Keras weight path (`dense/kernel`) are
- * kept for `diff`.
+ * kept for `diff`. A local file is read in place (only the structure until a
+ * tensor is asked for); a URL's bytes are fetched whole.
  */
 import { readAll } from '@tfsave/core';
 import {
-  formatSummary, h5Ready, listDatasets, loadKerasModel, parseHdf5, summarizeModel, tensorFromDataset, unpackKerasZip,
-  type H5Dataset, type KerasModelDesc, type LoadedKerasFile, type ModelSummary, type TensorRecord,
+  bytesReader, formatSummary, h5Ready, listDatasets, loadKerasModel, openHdf5, openKerasZip, readExactly, summarizeModel, tensorFromDataset, unpackKerasZip,
+  type H5LazyDataset, type Hdf5File, type KerasModelDesc, type LoadedKerasFile, type ModelSummary, type RandomAccessReader, type TensorRecord,
 } from '@tfsave/keras-h5';
+import { openFileReader, type FileReader } from '@tfsave/keras-h5/node';
 import type { Opener } from '../context.js';
+import type { Located } from '../locate.js';
 import type { DetailSection, OpenedFile, TensorEntry } from '../model.js';
 import { formatShape, maxLength } from '../values.js';
 import { checkZipCrcs } from '../zip-check.js';
 import { toTensorValue } from './tensor-data.js';
 
-function datasetEntry(name: string, ds: H5Dataset): TensorEntry {
-  const t = tensorFromDataset(name, ds);
-  return { name, dtype: t.dtype, shape: t.shape, byteSize: ds.data.byteLength, read: async () => toTensorValue(t.dtype, t.shape, t.data) };
+function datasetEntry(name: string, ds: H5LazyDataset): TensorEntry {
+  const tensor = (data: Uint8Array): TensorRecord => tensorFromDataset(name, { kind: 'dataset', dtype: ds.dtype, shape: ds.shape, attrs: ds.attrs, data });
+  const { dtype, shape } = tensor(new Uint8Array(0));
+  return {
+    name, dtype, shape, byteSize: ds.byteLength,
+    read: async () => {
+      const t = tensor(ds.read());
+      return toTensorValue(t.dtype, t.shape, t.data);
+    },
+  };
 }
 
 /** The model's weights keyed by Keras weight path (`layer/weight`, `optimizer/<name>`). */
@@ -56,35 +66,72 @@ export function layerTable(loaded: LoadedKerasFile): DetailSection {
   return { title: 'Layers', lines };
 }
 
-/** The CLI opener for `hdf5` and `keras-zip` inputs. */
-export const openKeras: Opener = async (located) => {
+/** Opens a local file for synchronous positional reads (injectable: tests count the bytes read). */
+export type OpenFileReader = (path: string) => FileReader;
+
+/** The input as a reader: a local file in place, a URL's bytes (fetched whole) in memory. */
+async function openInput(located: Located, openReader: OpenFileReader): Promise<{ reader: RandomAccessReader; close(): void }> {
+  if (located.localPath !== undefined) {
+    const reader = openReader(located.localPath);
+    return { reader, close: () => reader.close() };
+  }
   const src = await located.opener.open(located.target);
-  let bytes: Uint8Array;
   try {
-    bytes = await readAll(src);
+    return { reader: bytesReader(await readAll(src)), close() {} };
   } finally {
     await src.close?.();
   }
+}
+
+/**
+ * The CLI opener for `hdf5` and `keras-zip` inputs. Opening reads the file's structure (HDF5
+ * object headers, the zip directory and JSON members) and the model's config and weight shapes;
+ * dataset bytes are read when an entry is read.
+ */
+export function kerasOpener(openReader: OpenFileReader = openFileReader): Opener {
+  return async (located) => {
+    const input = await openInput(located, openReader);
+    const files: Hdf5File[] = [];
+    const closeAll = (): void => {
+      for (const f of files) f.close();
+      input.close();
+    };
+    try {
+      return await openWith(located, input.reader, files, closeAll);
+    } catch (e) {
+      closeAll();
+      throw e;
+    }
+  };
+}
+
+/** The CLI opener for `hdf5` and `keras-zip` inputs, reading local files in place. */
+export const openKeras: Opener = kerasOpener();
+
+async function openWith(located: Located, reader: RandomAccessReader, files: Hdf5File[], closeAll: () => void): Promise<OpenedFile> {
   await h5Ready();
   const name = located.display;
   const entries: TensorEntry[] = [];
-  let members: Map<string, Uint8Array> | undefined;
+  const addDatasets = (file: Hdf5File, prefix: string): void => {
+    files.push(file);
+    for (const { path, ds } of listDatasets(file.root)) entries.push(datasetEntry(`${prefix}${path}`, ds));
+  };
   if (located.format === 'hdf5') {
-    for (const { path, ds } of listDatasets(parseHdf5(bytes, { name }))) entries.push(datasetEntry(path, ds));
+    addDatasets(openHdf5(reader, { name }), '');
   } else {
-    members = unpackKerasZip(bytes, {}, name);
-    for (const [member, data] of members) {
-      if (!member.endsWith('.h5')) continue;
-      for (const { path, ds } of listDatasets(parseHdf5(data, { name: `${name}:${member}` }))) entries.push(datasetEntry(`${member}:${path}`, ds));
+    for (const [member, m] of openKerasZip(reader, {}, name)) {
+      if (member.endsWith('.h5')) addDatasets(openHdf5(m.reader ?? m.read(), { name: `${name}:${member}` }), `${member}:`);
     }
   }
+  const opts = { name, skipSafetyCheck: true } as const;
   let loaded: LoadedKerasFile | undefined;
   let loadError: unknown;
   try {
-    loaded = await loadKerasModel(bytes, { name, skipSafetyCheck: true });
+    loaded = await loadKerasModel(reader, { ...opts, withoutValues: true });
   } catch (e) {
     loadError = e;
   }
+  let weights: Promise<TensorEntry[]> | undefined;
   const sections: DetailSection[] = [];
   const json: Record<string, unknown> = {};
   if (loaded !== undefined) {
@@ -109,15 +156,20 @@ export const openKeras: Opener = async (located) => {
     entries,
     json,
     sections,
-    ...(loaded === undefined ? {} : { kerasWeights: async () => kerasWeightEntries(loaded.model) }),
+    ...(loaded === undefined ? {} : { kerasWeights: () => (weights ??= loadKerasModel(reader, opts).then((l) => kerasWeightEntries(l.model))) }),
     async verify(progress) {
-      if (members !== undefined) checkZipCrcs(bytes, members, name);
+      if (located.format === 'keras-zip') {
+        const bytes = readExactly(reader, 0, reader.size);
+        checkZipCrcs(bytes, unpackKerasZip(bytes, {}, name), name);
+      }
       if (loadError !== undefined) throw loadError;
       for (const e of entries) {
         await e.read();
         progress.advance(e.byteSize ?? 0);
       }
     },
-    async close() {},
+    async close() {
+      closeAll();
+    },
   } satisfies OpenedFile;
-};
+}

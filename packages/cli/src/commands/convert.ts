@@ -9,6 +9,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { readAll } from '@tfsave/core';
 import { AtomicDirSinkFactory, writeFileAtomic } from '@tfsave/core/node';
 import { detectDialect, loadKerasModel, saveKerasModel, toKeras3, type KerasModelDesc } from '@tfsave/keras-h5';
+import { loadKerasModelFile } from '@tfsave/keras-h5/node';
 import { buildSavedModel, readSavedModel, writeSavedModel } from '@tfsave/saved-model';
 import { BundleReader, BundleWriter, OBJECT_GRAPH_KEY, buildObjectGraph } from '@tfsave/tensor-bundle';
 import { AtomicBundleSinkFactory } from '@tfsave/tensor-bundle/node';
@@ -53,13 +54,18 @@ export async function convertCommand(ctx: CommandContext): Promise<number> {
   return ExitCode.ok;
 }
 
-async function readBytes(located: Located): Promise<Uint8Array> {
+/** Loads a Keras file: a local one through positional reads (closed afterwards), a URL from its bytes. */
+async function loadKeras(located: Located): Promise<KerasModelDesc> {
+  const opts = { name: located.display, allowUnknownClasses: true };
+  if (located.localPath !== undefined) return (await loadKerasModelFile(located.localPath, opts)).model;
   const src = await located.opener.open(located.target);
+  let bytes: Uint8Array;
   try {
-    return await readAll(src);
+    bytes = await readAll(src);
   } finally {
     await src.close?.();
   }
+  return (await loadKerasModel(bytes, opts)).model;
 }
 
 /**
@@ -71,7 +77,7 @@ async function readBytes(located: Located): Promise<Uint8Array> {
 export async function sourceModel(located: Located, like: Located | undefined): Promise<KerasModelDesc> {
   const likeDesc = like === undefined ? undefined : await likeModel(like);
   if (located.format === 'hdf5' || located.format === 'keras-zip') {
-    const model = withModules((await loadKerasModel(await readBytes(located), { name: located.display, allowUnknownClasses: true })).model);
+    const model = withModules(await loadKeras(located));
     if (likeDesc === undefined) return model;
     if (model.modelConfig !== undefined) throw new CliFailure(`--like: ${located.display} already holds a model; --like is for checkpoints, SavedModel variables and weights-only files`);
     return weightsLike(model, likeDesc, located.display);
@@ -121,7 +127,7 @@ function withModules(desc: KerasModelDesc): KerasModelDesc {
 
 async function likeModel(like: Located): Promise<KerasModelDesc> {
   if (like.format !== 'hdf5' && like.format !== 'keras-zip') throw new CliFailure(`--like ${like.display}: expected a Keras .h5 or .keras file, found ${like.format}`);
-  return (await loadKerasModel(await readBytes(like), { name: like.display, allowUnknownClasses: true })).model;
+  return loadKeras(like);
 }
 
 async function writeTarget(desc: KerasModelDesc, target: TargetFormat, out: string, progress: Progress, dropOptimizer: boolean, notes: string[]): Promise<string> {
