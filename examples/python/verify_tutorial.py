@@ -6,7 +6,8 @@ usage: verify_tutorial.py <cases.json> <out.json>
 cases.json: {"cases": [{"id", "kind", "path", ...}]}; kinds:
   tfk_weights      tf_keras create_model() + load_weights(path)          (TF checkpoint prefix)
   tfk_latest       tf.train.latest_checkpoint(dir), then as tfk_weights  (records "latest")
-  tfk_savedmodel   tf_keras.models.load_model(dir)                       (SavedModel + keras_metadata.pb)
+  tfk_savedmodel   tf_keras.models.load_model(dir), then load_weights(dir/variables/variables) for the
+                   optimizer state                                       (SavedModel + keras_metadata.pb)
   tf_serving       tf.saved_model.load(dir).signatures["serving_default"]
   tfk_model        tf_keras.models.load_model(path)                      (legacy .h5)
   k3_model         keras.saving.load_model(path)                         (.keras)
@@ -84,6 +85,10 @@ def load(case):
     if kind in ("tfk_savedmodel", "tfk_model"):
         tf_keras.backend.clear_session()
         m = tf_keras.models.load_model(path)
+        if kind == "tfk_savedmodel":
+            # tf_keras never restores optimizer state from a SavedModel on its own (not even from
+            # its own); the checkpoint in variables/ holds it, and load_weights reads it back
+            m.load_weights(os.path.join(path, "variables", "variables")).expect_partial()
         extra["optimizer_iterations"] = optimizer_iterations(m)
         return m.predict, "tf_keras load_model", extra
     if kind in ("k3_model", "k3_custom"):
