@@ -303,6 +303,116 @@ def k_saved_model_load(case, path):
             raise CheckError("; ".join(errors))
 
 
+def _parse_proto(message, path):
+    """Parses `path` as one of the protobuf messages TF writes, with TF's / tf_keras's own generated code."""
+    if message == "MetaGraphDef":
+        from tensorflow.core.protobuf import meta_graph_pb2 as mod
+    elif message == "FingerprintDef":
+        from tensorflow.core.protobuf import fingerprint_pb2 as mod
+    elif message == "SavedMetadata":
+        try:
+            from tf_keras.protobuf import saved_metadata_pb2 as mod
+        except ImportError:
+            from tensorflow.python.keras.protobuf import saved_metadata_pb2 as mod
+    else:
+        raise CheckError(f"unknown message {message!r} (MetaGraphDef|FingerprintDef|SavedMetadata)")
+    need(os.path.isfile(path), f"{path} not found")
+    m = getattr(mod, message)()
+    with open(path, "rb") as f:
+        m.ParseFromString(f.read())
+    return m
+
+
+def _subset_errors(got, want, label, errors):
+    """Every key of `want` (recursively; lists elementwise, same length) has the same value in `got`."""
+    if isinstance(want, dict):
+        if not isinstance(got, dict):
+            errors.append(f"{label}: {str(got)[:60]!r} is not a message")
+            return
+        for k, v in want.items():
+            _subset_errors(got.get(k), v, f"{label}.{k}", errors)
+    elif isinstance(want, list):
+        if not isinstance(got, list) or len(got) != len(want):
+            errors.append(f"{label}: {len(got) if isinstance(got, list) else got!r} items != expected {len(want)}")
+            return
+        for i, (g, w) in enumerate(zip(got, want)):
+            _subset_errors(g, w, f"{label}[{i}]", errors)
+    elif got != want:
+        errors.append(f"{label}: {str(got)[:60]!r} != expected {str(want)[:60]!r}")
+
+
+def _message_dict(m):
+    from google.protobuf.json_format import MessageToDict
+
+    return MessageToDict(m, preserving_proto_field_name=True)
+
+
+def k_proto_equal(case, path):
+    """`path` parses as case["message"] with TF's protos, equals the message parsed from case["original"]
+    (protobuf equality: every field, maps as maps), and has the fields given in case["fields"] (a subset of
+    its JSON form: uint64 as decimal strings, default values absent)."""
+    got = _parse_proto(case["message"], path)
+    if "original" in case:
+        want = _parse_proto(case["message"], case["original"])
+        if got != want:
+            a, b = _message_dict(got), _message_dict(want)
+            diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+            raise CheckError(f"{case['message']} differs from the original in {diff[:5]}")
+    errors = []
+    _subset_errors(_message_dict(got), case.get("fields", {}), case["message"], errors)
+    if errors:
+        raise CheckError("; ".join(errors[:5]))
+
+
+def _import_meta_graph(path):
+    """tf.compat.v1.train.import_meta_graph(path) into a fresh graph; returns what Python sees."""
+    import re
+
+    import tensorflow as tf
+    from packaging.version import InvalidVersion
+
+    g = tf.Graph()
+    try:
+        with g.as_default():
+            saver = tf.compat.v1.train.import_meta_graph(path)
+    except InvalidVersion:
+        # TF 2.21 parses meta_info_def.tensorflow_version with packaging (meta_graph.py), which rejects
+        # pre-PEP 440 versions such as "0.12.head" after the graph is imported; import again with the
+        # numeric prefix ("0.12"), which gives the same answer to its only question (is it >= 1.9?).
+        mg = _parse_proto("MetaGraphDef", path)
+        mg.meta_info_def.tensorflow_version = re.match(r"\d+(\.\d+)*", mg.meta_info_def.tensorflow_version).group(0)
+        g = tf.Graph()
+        with g.as_default():
+            saver = tf.compat.v1.train.import_meta_graph(mg)
+    return {
+        "nodes": len(g.as_graph_def().node),
+        "collections": sorted(g.get_all_collection_keys()),
+        "saver_def": None if saver is None else saver.saver_def.SerializeToString(deterministic=True),
+    }
+
+
+def k_meta_graph(case, path):
+    """A TF1 MetaGraphDef (.meta): tf.compat.v1.train.import_meta_graph(path) in a fresh graph gives the
+    node count, collection keys and SaverDef that importing case["original"] gives; the parsed proto has
+    case["node_count"] nodes, case["collection_keys"] and a SaverDef with case["saver_filename_tensor"]."""
+    got = _import_meta_graph(path)
+    errors = []
+    if "original" in case:
+        want = _import_meta_graph(case["original"])
+        for k in ("nodes", "collections", "saver_def"):
+            if got[k] != want[k]:
+                errors.append(f"imported {k}: {str(got[k])[:80]} != original's {str(want[k])[:80]}")
+    mg = _parse_proto("MetaGraphDef", path)
+    if "node_count" in case and len(mg.graph_def.node) != case["node_count"]:
+        errors.append(f"graph_def has {len(mg.graph_def.node)} nodes != expected {case['node_count']}")
+    if "collection_keys" in case and sorted(mg.collection_def) != sorted(case["collection_keys"]):
+        errors.append(f"collection_def keys {sorted(mg.collection_def)} != expected {sorted(case['collection_keys'])}")
+    if "saver_filename_tensor" in case and mg.saver_def.filename_tensor_name != case["saver_filename_tensor"]:
+        errors.append(f"saver_def.filename_tensor_name {mg.saver_def.filename_tensor_name!r} != expected {case['saver_filename_tensor']!r}")
+    if errors:
+        raise CheckError("; ".join(errors[:5]))
+
+
 KINDS = {
     "keras-zip": k_keras_zip,
     "saved-model-load": k_saved_model_load,
@@ -313,6 +423,8 @@ KINDS = {
     "keras-model": k_keras_model,
     "keras-weights": k_keras_weights,
     "file-sha256": k_file_sha256,
+    "proto-equal": k_proto_equal,
+    "meta-graph": k_meta_graph,
 }
 
 

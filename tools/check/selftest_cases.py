@@ -19,6 +19,19 @@ import numpy as np  # noqa: E402
 import common  # noqa: E402
 
 
+def write_meta(out, name, n_vars):
+    """Writes a .meta of a graph with `n_vars` float variables and a Saver; returns its path."""
+    import tensorflow as tf
+
+    path = os.path.join(out, name)
+    with tf.Graph().as_default():
+        for i in range(n_vars):
+            tf.compat.v1.get_variable(f"w{i}", [2, 3], initializer=tf.compat.v1.zeros_initializer())
+        saver = tf.compat.v1.train.Saver()
+        tf.compat.v1.train.export_meta_graph(filename=path, saver_def=saver.as_saver_def())
+    return path
+
+
 def main(fx, out):
     man = json.load(open(os.path.join(fx, "MANIFEST.json"), encoding="utf-8"))["cases"]
     _, _, x_test, y_test = common.mnist()
@@ -83,6 +96,15 @@ def main(fx, out):
     good.append({"kind": "keras-weights", "path": p("custom", "k3_cnn.weights.h5"), "loader": "keras3",
                  "model_config_json": cnn_json, "input": inp,
                  "expected": expected("custom", "k3_cnn.weights.h5"), "atol": 1e-5})
+    # A TF1 MetaGraphDef (.meta) as tf.compat.v1.train.Saver writes it, and one of another graph.
+    metas = [write_meta(out, "a.meta", 1), write_meta(out, "b.meta", 2)]
+    good.append({"kind": "meta-graph", "path": metas[0], "original": metas[0], "node_count": 18,
+                 "collection_keys": ["variables", "trainable_variables"], "saver_filename_tensor": "save/Const:0"})
+    good.append({"kind": "proto-equal", "message": "FingerprintDef", "path": p("tutorial-tf-keras", "saved_model/my_model/fingerprint.pb"),
+                 "original": p("tutorial-tf-keras", "saved_model/my_model/fingerprint.pb"), "fields": {"version": {"producer": 4}}})
+    good.append({"kind": "proto-equal", "message": "SavedMetadata", "path": p("tutorial-tf-keras", "saved_model/my_model/keras_metadata.pb"),
+                 "original": p("tutorial-tf-keras", "saved_model/my_model/keras_metadata.pb"),
+                 "fields": {"nodes": [{"node_path": "root", "identifier": "_tf_keras_sequential"}] + [{}] * 5}})
     npy = os.path.join(out, "a.npy")
     arr = np.arange(12, dtype=np.float32).reshape(3, 4)
     np.save(npy, arr)
@@ -112,6 +134,12 @@ def main(fx, out):
     corrupt(9, lambda c: c["expected"]["data"].__setitem__(0, c["expected"]["data"][0] + 0.01))  # model output
     corrupt(15, lambda c: c["expected"]["data"].__setitem__(5, c["expected"]["data"][5] - 1.0))  # weights output
     corrupt(len(good) - 1, lambda c: c.__setitem__("shape", [4, 3]))   # npy shape
+    meta, fp, km = (next(i for i, c in enumerate(good) if c["kind"] == k and c.get("message") == m)
+                    for k, m in (("meta-graph", None), ("proto-equal", "FingerprintDef"), ("proto-equal", "SavedMetadata")))
+    corrupt(meta, lambda c: c.__setitem__("original", metas[1]))      # .meta of another graph
+    corrupt(meta, lambda c: c.__setitem__("node_count", 19))           # .meta node count
+    corrupt(fp, lambda c: c.__setitem__("original", p("keras3", "export_savedmodel/fingerprint.pb")))  # another fingerprint
+    corrupt(km, lambda c: c["fields"]["nodes"][0].__setitem__("identifier", "_tf_keras_model"))  # keras metadata field
     bad.append({"kind": "no-such-kind", "path": "a.npy"})                # unknown kind
     bad.append({"kind": "h5", "path": "missing.h5", "datasets": []})   # missing file
 

@@ -1,13 +1,18 @@
 /**
- * Walks fixture roots and groups files into cases by what their bytes are,
- * never by their names: tensor bundles (a prefix with `.index` + shards),
- * SavedModel directories, HDF5 files, `.keras` zips, and everything else.
+ * Walks fixture roots and groups files into cases by what their bytes are:
+ * tensor bundles (a prefix with `.index` + shards), SavedModel directories,
+ * HDF5 files, `.keras` zips, and everything else. Bare protobuf files carry no
+ * magic, so those alone are found by the names TensorFlow gives them
+ * (`*.meta`, `keras_metadata.pb`, `fingerprint.pb`) and then decoded strictly.
  */
 import { readdirSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { join, relative, dirname, basename } from 'node:path';
 
 /** What a case is. */
-export type CaseKind = 'tensor-bundle' | 'v1-table' | 'saved-model' | 'hdf5' | 'keras-zip' | 'checkpoint-state' | 'other';
+export type CaseKind = 'tensor-bundle' | 'v1-table' | 'saved-model' | 'hdf5' | 'keras-zip' | 'checkpoint-state' | ProtoFileKind | 'other';
+
+/** A bare protobuf file outside a SavedModel directory. */
+export type ProtoFileKind = 'meta-graph' | 'keras-metadata' | 'fingerprint';
 
 /** One unit of the round-trip suite. */
 export interface FixtureCase {
@@ -54,6 +59,18 @@ function isCheckpointState(path: string): boolean {
   return head.startsWith('model_checkpoint_path:');
 }
 
+/**
+ * The protobuf message a file outside a SavedModel holds, from the name TensorFlow gives it:
+ * `<prefix>.meta` (a TF1 Saver's MetaGraphDef), `keras_metadata.pb`, `fingerprint.pb`.
+ */
+export function protoFileKind(path: string): ProtoFileKind | undefined {
+  const name = basename(path);
+  if (name === 'keras_metadata.pb') return 'keras-metadata';
+  if (name === 'fingerprint.pb') return 'fingerprint';
+  if (name.endsWith('.meta')) return 'meta-graph';
+  return undefined;
+}
+
 function walk(dir: string, out: string[]): void {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
@@ -93,7 +110,8 @@ export function discover(root: string, label: string): FixtureCase[] {
     if (claimed.has(f)) continue;
     const kind = sniffFile(f);
     claimed.add(f);
-    const caseKind: CaseKind = kind === 'table' ? 'v1-table' : kind === 'other' && isCheckpointState(f) ? 'checkpoint-state' : kind;
+    const other = (): CaseKind => (isCheckpointState(f) ? 'checkpoint-state' : protoFileKind(f) ?? 'other');
+    const caseKind: CaseKind = kind === 'table' ? 'v1-table' : kind === 'other' ? other() : kind;
     cases.push({ kind: caseKind, id: `${label}/${relative(root, f)}`, path: f, files: [f] });
   }
   return cases.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

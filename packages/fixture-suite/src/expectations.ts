@@ -22,8 +22,6 @@ export const NOT_MODEL_FILES: readonly NotRoundTripped[] = [
 
 /** Model-related files the suite does not round-trip yet, with the reason. */
 export const NOT_YET_SUPPORTED: readonly NotRoundTripped[] = [
-  { match: /\.meta$/, reason: 'TF1 MetaGraphDef (.meta) files: decoded by @tfsave/saved-model only inside a SavedModel; standalone .meta round-trip not wired yet' },
-  { match: /^wild\/a_checkpoint\/tfserving_tf_text_regression_vars\/(keras_metadata|fingerprint)\.pb$/, reason: 'keras_metadata.pb / fingerprint.pb of a SavedModel whose saved_model.pb is absent: decoded in @tfsave/saved-model tests, not round-tripped here' },
   { match: /^wild\/c_hdf5\/keras2cpp_keras1\/my_nn_arch\.json$/, reason: 'a Keras 1 model_from_json architecture file (no weights); the config model reads it in @tfsave/keras-h5 tests, no file layout to round-trip' },
 ];
 

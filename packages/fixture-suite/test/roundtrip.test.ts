@@ -15,7 +15,10 @@ import { repoRoot, runPythonCheck, DirOpener } from '@tfsave/core/node';
 import { parseCheckpointState, formatCheckpointState, rewriteBundle } from '@tfsave/tensor-bundle';
 import { openBundle, AtomicBundleSinkFactory } from '@tfsave/tensor-bundle/node';
 import { loadKerasModel, saveKerasModel, listKerasDatasets, toDialect } from '@tfsave/keras-h5';
-import { readSavedModel, encodeSavedModel, decodeSavedModel } from '@tfsave/saved-model';
+import {
+  readSavedModel, encodeSavedModel, decodeSavedModel, parseMetaGraph, encodeMetaGraphDef,
+  decodeKerasMetadata, encodeKerasMetadata, decodeFingerprint, encodeFingerprint, summarizeFingerprint,
+} from '@tfsave/saved-model';
 import { discover, reasonNotRoundTripped, type FixtureCase } from '../src/index.js';
 
 const root = repoRoot();
@@ -92,6 +95,55 @@ async function savedModelCase(c: FixtureCase): Promise<void> {
   pythonCases.push({ kind: 'saved-model-load', path: dir, tags: info.metaGraphs[0]?.tags ?? null, tf1, signatures: Object.keys(decoded.meta_graphs[0]?.signature_def ?? {}).filter((s) => !s.startsWith('__')) });
 }
 
+const sameBytes = (a: Uint8Array, b: Uint8Array, what: string) => assert.ok(Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0, `${what} re-encodes byte-identically`);
+
+/** The JSON form Python's `MessageToDict` gives these fields: defaults (0, '') left out. */
+const withoutDefaults = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== 0 && v !== '' && v !== undefined && v !== null));
+
+/**
+ * A TF1 Saver's MetaGraphDef. Compared as bytes: the decoded message keeps the file's map order, and these
+ * files were written with maps in hash-map order — so the canonical (sorted) re-encoding that makes
+ * saved_model.pb match TF's deterministic bytes would not match them, and is not used here.
+ */
+function metaGraphCase(c: FixtureCase): void {
+  const bytes = new Uint8Array(readFileSync(c.path));
+  const parsed = parseMetaGraph(bytes, undefined, c.id);
+  const rewritten = encodeMetaGraphDef(parsed.proto);
+  sameBytes(rewritten, bytes, basename(c.path));
+  const out = join(scratch(c), basename(c.path));
+  writeFileSync(out, rewritten);
+  const saver = parsed.summary.saver === undefined ? {} : { saver_filename_tensor: parsed.summary.saver.filenameTensorName };
+  pythonCases.push({ kind: 'meta-graph', path: out, original: c.path, node_count: parsed.summary.nodeCount, collection_keys: parsed.collectionKeys, ...saver });
+}
+
+/** A standalone `keras_metadata.pb` or `fingerprint.pb`: bytes, then TF's own protos in Python. */
+function protoFileCase(c: FixtureCase): void {
+  const bytes = new Uint8Array(readFileSync(c.path));
+  let rewritten: Uint8Array, message: string, fields: object;
+  if (c.kind === 'keras-metadata') {
+    const md = decodeKerasMetadata(bytes, undefined, c.id);
+    assert.ok(md.nodes.length > 0, 'at least one node');
+    rewritten = encodeKerasMetadata(md);
+    message = 'SavedMetadata';
+    fields = { nodes: md.nodes.map((n) => withoutDefaults({ node_id: n.node_id, node_path: n.node_path, identifier: n.identifier, metadata: n.metadata })) };
+  } else {
+    const fp = decodeFingerprint(bytes, undefined, c.id);
+    rewritten = encodeFingerprint(fp);
+    const s = summarizeFingerprint(fp);
+    message = 'FingerprintDef';
+    fields = withoutDefaults({
+      saved_model_checksum: s.savedModelChecksum, graph_def_program_hash: s.graphDefProgramHash, signature_def_hash: s.signatureDefHash,
+      saved_object_graph_hash: s.savedObjectGraphHash, checkpoint_hash: s.checkpointHash, uuid: s.uuid,
+    });
+    assert.ok(Object.keys(fields).length >= 5, 'the five hashes are set');
+    if (s.producer !== 0) fields = { ...fields, version: { producer: s.producer } };
+  }
+  sameBytes(rewritten, bytes, basename(c.path));
+  const out = join(scratch(c), basename(c.path));
+  writeFileSync(out, rewritten);
+  pythonCases.push({ kind: 'proto-equal', message, path: out, original: c.path, fields });
+}
+
 async function v1Case(c: FixtureCase): Promise<void> {
   await assert.rejects(openBundle(c.path), (e: unknown) => isFormatError(e) && e.kind === 'unsupported' && /unsupported V1 checkpoint/.test(e.message));
 }
@@ -109,6 +161,8 @@ async function roundTrip(c: FixtureCase): Promise<void> {
     case 'saved-model': return savedModelCase(c);
     case 'v1-table': return v1Case(c);
     case 'checkpoint-state': return stateCase(c);
+    case 'meta-graph': return metaGraphCase(c);
+    case 'keras-metadata': case 'fingerprint': return protoFileCase(c);
     case 'other': assert.fail(`${c.id}: no handler and not listed in src/expectations.ts`);
   }
 }
@@ -128,7 +182,7 @@ for (const c of cases) {
   });
 }
 
-test('Python reads every rewrite (TF, tf.saved_model.load, h5py)', () => {
+test('Python reads every rewrite (TF, tf.saved_model.load, import_meta_graph, TF protos, h5py)', () => {
   assert.ok(pythonCases.length > 20, `only ${pythonCases.length} rewrites to check`);
   const r = runPythonCheck(join(work, 'cases.json'), pythonCases);
   assert.ok(r.ok, `python check failed:\n${r.stdout.split('\n').filter((l) => !l.startsWith('ok ')).join('\n')}\n${r.stderr.slice(-3000)}`);

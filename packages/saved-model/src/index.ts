@@ -6,6 +6,7 @@
 export * from './limits.js';
 export * from './wire-guard.js';
 export * from './codec.js';
+export * from './meta-graph.js';
 export * from './summary-types.js';
 export * from './summarize.js';
 export * from './reader.js';
