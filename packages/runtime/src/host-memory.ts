@@ -14,6 +14,12 @@ import type { FusedKernels } from './wasm-kernels.js';
 export interface HostMemory {
   /** Allocates `count` float32 tensors of `shape`, then returns them with views of them and of `inputs`. */
   run(shape: readonly number[], count: number, inputs: readonly tf.Tensor[]): HostRun;
+  /**
+   * Whether `t`'s storage is referenced by `t` alone (no other tensor shares it), so an
+   * owner that never hands it out (optimizer state) may update it in place. Always false
+   * on the CPU backend.
+   */
+  exclusive(t: tf.Tensor): boolean;
 }
 
 /** Buffers of one {@link HostMemory.run}: fresh outputs, their views, input views, and (WASM) byte offsets + SIMD kernels. */
@@ -28,7 +34,7 @@ export interface HostRun {
 interface WasmLike {
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-  dataIdMap: { get(id: object): { memoryOffset: number } };
+  dataIdMap: { get(id: object): { memoryOffset: number; refCount?: number } | undefined };
   wasm: { asm?: Record<string, unknown> };
 }
 interface CpuLike {
@@ -54,9 +60,10 @@ export function hostMemory(): HostMemory | undefined {
         const ins = inputs.map((t) => b.typedArrayFromHeap(t));
         const outputs = infos.map((i) => engine.makeTensorFromTensorInfo(i));
         if (!kernels) return { outputs, out, in: ins };
-        const offset = (id: object): number => b.dataIdMap.get(id).memoryOffset;
+        const offset = (id: object): number => b.dataIdMap.get(id)!.memoryOffset;
         return { outputs, out, in: ins, simd: { kernels, outOffsets: infos.map((i) => offset(i.dataId)), inOffsets: inputs.map((t) => offset(t.dataId)) } };
       },
+      exclusive: (t) => b.dataIdMap.get(t.dataId)?.refCount === 1,
     };
   }
   if (name === 'cpu') {
@@ -73,6 +80,7 @@ export function hostMemory(): HostMemory | undefined {
         });
         return { outputs: infos.map((i) => engine.makeTensorFromTensorInfo(i)), out, in: ins };
       },
+      exclusive: () => false,
     };
   }
   return undefined;

@@ -1,10 +1,13 @@
 /**
- * Fused layer ops with hand-written gradients, shaped for the WASM backend: its
- * fast (XNNPACK) matmul only runs when neither operand is transposed, so every
- * gradient matmul transposes explicitly first.
+ * Fused layer ops with hand-written gradients, shaped for the WASM backend: Dense
+ * runs on the runtime's own kernels (wasm-gemm.ts) where they apply, and the tfjs
+ * fallbacks transpose explicitly (the fast XNNPACK matmul only runs when neither
+ * operand is transposed); dropout draws and applies its mask in one pass.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { wasmDenseForward, wasmKernelGrad, wasmReluBiasGrad } from './wasm-gemm.js';
+import { hostMemory } from './host-memory.js';
+import { SeededRandom } from './rng.js';
+import { wasmDenseForward, wasmInputGrad, wasmKernelGrad, wasmReluBiasGrad } from './wasm-gemm.js';
 
 /** Activations {@link denseOp} fuses into the matmul. */
 export type FusedActivation = 'linear' | 'relu';
@@ -42,12 +45,53 @@ export function denseOp(
           else dz = tf.mul(dz, tf.step(sy)) as tf.Tensor2D;
         }
         const dk = wasmKernelGrad(sa, dz) ?? tf.matMul(tf.transpose(sa), dz);
-        const dx = inputNeedsGrad ? tf.matMul(dz, tf.transpose(sk)) : tf.zerosLike(sa);
+        const dx = inputNeedsGrad ? wasmInputGrad(dz, sk) ?? tf.matMul(dz, tf.transpose(sk)) : tf.zerosLike(sa);
         return b ? [dx, dk, db ?? tf.sum(dz, 0)] : [dx, dk];
       },
     };
   });
   return (bias ? f(x, kernel, bias) : f(x, kernel)) as tf.Tensor2D;
+}
+
+/**
+ * Dropout's training pass: `x · mask` with the mask drawn from `rng` (`1/(1-rate)`
+ * where the element's draw is ≥ rate, else 0; x.size draws in element order), with
+ * gradient `dy · mask`. On the WASM backend one SIMD pass draws the mask and
+ * multiplies, forward and backward alike (the backward pass draws it again from the
+ * saved state), so no mask tensor is stored or uploaded.
+ */
+export function dropoutOp(x: tf.Tensor, rng: SeededRandom, rate: number): tf.Tensor {
+  const scale = 1 / (1 - rate);
+  const n = x.size;
+  const state = rng.getState();
+  const threshold = Math.ceil(rate * 4294967296);
+  const host = x.dtype === 'float32' && n % 4 === 0 && threshold <= 0xffffffff ? hostMemory() : undefined;
+  if (!host) {
+    const mask = rng.dropoutMask(n, rate, scale);
+    const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const m = tf.tensor(mask, x.shape);
+      (args[1] as tf.GradSaveFunc)([m]);
+      return { value: tf.mul(args[0] as tf.Tensor, m), gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.mul(dy as tf.Tensor, saved[0]!) };
+    });
+    return f(x);
+  }
+  rng.skip(n);
+  const apply = (t: tf.Tensor): tf.Tensor => {
+    const r = host.run(t.shape, 1, [t]);
+    if (r.simd) {
+      r.simd.kernels.dropout(r.simd.inOffsets[0]!, r.simd.outOffsets[0]!, 4 * n, state | 0, threshold | 0, scale);
+    } else {
+      const mask = new SeededRandom(state).dropoutMask(n, rate, scale);
+      const [o, v] = [r.out[0]!, r.in[0]!];
+      for (let i = 0; i < n; i++) o[i] = v[i]! * mask[i]!;
+    }
+    return r.outputs[0]!;
+  };
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    (args[1] as tf.GradSaveFunc)([]);
+    return { value: apply(args[0] as tf.Tensor), gradFunc: (dy: tf.Tensor | tf.Tensor[]) => apply(dy as tf.Tensor) };
+  });
+  return f(x);
 }
 
 /** Padding as Keras names it. */

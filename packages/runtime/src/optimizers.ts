@@ -140,15 +140,19 @@ export class Adam extends Optimizer {
     if (host) {
       // One fused pass, rounding to float32 after every operation exactly as TF's float32 kernels do
       // (a double result of one float32 op rounded to float32 is the correctly rounded float32 result).
-      const r = host.run(variable.shape, 3, [variable, g, m!, v!]);
-      const { outputs, out: [nw, nm, nv], in: [w, gg, mm, vv] } = r;
+      // m and v are the optimizer's own: updated in place when nothing else shares their storage (half the
+      // memory traffic of fresh buffers). The variable gets a fresh buffer: kernels may cache it by identity.
+      const inPlace = host.exclusive(m!) && host.exclusive(v!);
+      const r = host.run(variable.shape, inPlace ? 1 : 3, [variable, g, m!, v!]);
+      const { outputs, in: [w, gg, mm, vv] } = r;
+      const [nw, nm, nv] = inPlace ? [r.out[0], mm, vv] : r.out;
       const c1 = f32(1 - this.beta1);
       const c2 = f32(1 - this.beta2);
       const eps = f32(this.epsilon);
       const simdCount = r.simd ? nw!.length & ~3 : 0;
       if (r.simd) {
-        const [ow, om, ov] = r.simd.outOffsets as [number, number, number];
         const [iw, ig, im, iv] = r.simd.inOffsets as [number, number, number, number];
+        const [ow, om, ov] = (inPlace ? [r.simd.outOffsets[0], im, iv] : r.simd.outOffsets) as [number, number, number];
         r.simd.kernels.adam(iw, ig, im, iv, ow, om, ov, simdCount * 4, c1, c2, alpha, eps);
       }
       for (let i = simdCount; i < nw!.length; i++) {
@@ -162,8 +166,10 @@ export class Adam extends Optimizer {
         nw![i] = f32(w![i]! - f32(f32(mi * alpha) / f32(f32(Math.sqrt(vi)) + eps)));
       }
       variable.assign(outputs[0]!);
-      m!.assign(outputs[1]!);
-      v!.assign(outputs[2]!);
+      if (!inPlace) {
+        m!.assign(outputs[1]!);
+        v!.assign(outputs[2]!);
+      }
       return;
     }
     m!.assign(tf.add(m!, tf.mul(tf.sub(g, m!), 1 - this.beta1)));

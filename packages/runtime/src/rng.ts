@@ -31,6 +31,31 @@ export class SeededRandom {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
+  /**
+   * A dropout mask from `n` draws of {@link next} at once (the same draws, the same
+   * state after): `scale` (as float32) where the draw is ≥ `rate`, else 0. The state
+   * stays in a local integer here; `next` stores a heap number per draw.
+   */
+  dropoutMask(n: number, rate: number, scale: number): Float32Array {
+    const out = new Float32Array(n);
+    // u / 2^32 ≥ rate ⟺ u ≥ rate · 2^32 exactly (both sides are scaled by a power of two).
+    const threshold = rate * 4294967296;
+    let s = this.state | 0;
+    for (let i = 0; i < n; i++) {
+      s = (s + 0x6d2b79f5) | 0;
+      let t = Math.imul(s ^ (s >>> 15), s | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      if ((t ^ (t >>> 14)) >>> 0 >= threshold) out[i] = scale;
+    }
+    this.state = s >>> 0;
+    return out;
+  }
+
+  /** Advances the stream by `n` draws without computing them (the state is a Weyl sequence). */
+  skip(n: number): void {
+    this.state = (this.state + Math.imul(n, 0x6d2b79f5)) >>> 0;
+  }
+
   /** A 31-bit integer seed for tfjs random ops. */
   nextSeed(): number {
     return Math.floor(this.next() * 0x7fffffff);

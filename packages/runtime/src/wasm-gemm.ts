@@ -6,157 +6,56 @@
  * `[K, N]` kernel in place (tiles of 4 rows × 8 columns, column panels outermost
  * so a panel stays in cache across row groups; products summed in k order from
  * zero, then bias and ReLU). With other strides the same function computes the
- * kernel gradient `xᵀ·dz` without transposing x. `reluGrad` is the ReLU backward
- * pass fused with the bias gradient.
+ * kernel gradient `xᵀ·dz` without transposing x, and the input gradient
+ * `dz·kernelᵀ` as `(kernel·dzᵀ)ᵀ` without transposing the kernel. Layers whose
+ * units are not a multiple of 8 (a 10-class output layer) run on copies padded to
+ * a multiple of 8 columns; the padding columns are computed and dropped (columns
+ * are independent, so the kept ones are the same sums in the same order).
+ * Inputs with all-zero columns (MNIST's blank border pixels: ~40% of the columns of
+ * a batch) skip them: the forward pass takes only the runs of nonzero columns
+ * (`gemmIndexed`) when the kernel is finite, and the kernel gradient leaves the rows
+ * of those columns +0 when dy is finite; both are bit-exact (see sparseColumns).
+ * `reluGrad` is the ReLU backward pass fused with the bias gradient.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { F32, I32, V128, section, sleb, str, uleb, vec } from './wasm-encode.js';
+import { C, gemmBinary, R } from './wasm-gemm-module.js';
 
-
-
-const get = (i: number): number[] => [0x20, ...uleb(i)];
-const set = (i: number): number[] => [0x21, ...uleb(i)];
-const tee = (i: number): number[] => [0x22, ...uleb(i)];
-const i32c = (v: number): number[] => [0x41, ...sleb(v)];
-const ADD = [0x6a];
-const MUL = [0x6c];
-const NE = [0x47];
-const LTU = [0x49];
-const LOADSPLAT = [0xfd, 0x09, 0x02, 0x00];
-const vload = (off: number): number[] => [0xfd, 0x00, 0x00, ...uleb(off)];
-const vstore = (off: number): number[] => [0xfd, 0x0b, 0x00, ...uleb(off)];
-const SPLAT = [0xfd, 0x13];
-const FADD = [0xfd, 0xe4, 0x01];
-const FMUL = [0xfd, 0xe6, 0x01];
-const PMAX = [0xfd, 0xeb, 0x01];
-const FGT = [0xfd, 0x44];
-const VAND = [0xfd, 0x4e];
-const VZERO = [0xfd, 0x0c, ...Array<number>(16).fill(0)];
-const LOOP = [0x03, 0x40];
-const END = [0x0b];
-const brIf = (d: number): number[] => [0x0d, d];
-const inc = (l: number, by: number[]): number[] => [...get(l), ...by, ...ADD, ...set(l)];
-
-/** Rows per tile. */
-const R = 4;
-/** 4-float vectors per tile row (tile width 4·C columns). */
-const C = 2;
-
-function gemmBody(): number[] {
-  // params: a, b, bias, out, m (multiple of R), k, n (multiple of 4·C), floor (f32: 0 = relu, -inf = linear),
-  //   aRow / aK: byte strides of A between rows and between k steps (row-major A: 4k / 4; A read transposed: 4 / 4m),
-  //   accumulate: 1 to continue the sums already in `out` (a later block of k), 0 to start from zero
-  const [A, B, BIAS, OUT, M, , , FLOOR, AROW, AK, ACCUM] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  const [LDC, J, RI, PA, PO, PB, KEND] = [11, 12, 13, 14, 15, 16, 17];
-  const p = (t: number): number => 18 + t;
-  const q = 18 + R;
-  const bv = (h: number): number => q + 1 + h;
-  const sv = q + 1 + C;
-  const fv = sv + 1;
-  const acc = (t: number, h: number): number => fv + 1 + t * C + h;
-  const hs = Array.from({ length: C }, (_, h) => h);
-  const ts = Array.from({ length: R }, (_, t) => t);
-  const kstep: number[] = [
-    ...hs.flatMap((h) => [...get(PB), ...vload(16 * h), ...set(bv(h))]),
-    ...ts.flatMap((t) => [
-      ...get(p(t)), ...LOADSPLAT, ...set(sv),
-      ...hs.flatMap((h) => [...get(acc(t, h)), ...get(bv(h)), ...get(sv), ...FMUL, ...FADD, ...set(acc(t, h))]),
-    ]),
-    ...ts.flatMap((t) => inc(p(t), get(AK))),
-    ...inc(PB, get(LDC)),
-    ...get(p(0)), ...get(KEND), ...NE, ...brIf(0),
-  ];
-  const tile: number[] = [
-    ...get(ACCUM), 0x04, 0x40,
-    ...get(PO), ...set(q),
-    ...ts.flatMap((t) => [...hs.flatMap((h) => [...get(q), ...vload(16 * h), ...set(acc(t, h))]), ...inc(q, get(LDC))]),
-    0x05,
-    ...ts.flatMap((t) => hs.flatMap((h) => [...VZERO, ...set(acc(t, h))])),
-    ...END,
-    ...get(B), ...get(J), ...ADD, ...set(PB),
-    ...get(PA), ...set(p(0)),
-    ...ts.slice(1).flatMap((t) => [...get(p(t - 1)), ...get(AROW), ...ADD, ...set(p(t))]),
-    ...get(PA), ...get(5), ...get(AK), ...MUL, ...ADD, ...set(KEND),
-    ...LOOP, ...kstep, ...END,
-    ...hs.flatMap((h) => [...get(BIAS), ...get(J), ...ADD, ...vload(16 * h), ...set(bv(h))]),
-    ...get(PO), ...set(q),
-    ...ts.flatMap((t) => [
-      ...hs.flatMap((h) => [...get(q), ...get(acc(t, h)), ...get(bv(h)), ...FADD, ...get(fv), ...PMAX, ...vstore(16 * h)]),
-      ...inc(q, get(LDC)),
-    ]),
-    ...inc(PA, [...get(AROW), ...i32c(R), ...MUL]),
-    ...inc(PO, [...get(LDC), ...i32c(R), ...MUL]),
-    ...inc(RI, i32c(R)),
-    ...get(RI), ...get(M), ...LTU, ...brIf(0),
-  ];
-  const code = [
-    ...get(6), ...i32c(4), ...MUL, ...set(LDC),
-    ...get(FLOOR), ...SPLAT, ...set(fv),
-    ...i32c(0), ...set(J),
-    ...LOOP,
-    ...i32c(0), ...set(RI), ...get(A), ...set(PA), ...get(OUT), ...get(J), ...ADD, ...set(PO),
-    ...LOOP, ...tile, ...END,
-    ...get(J), ...i32c(16 * C), ...ADD, ...tee(J), ...get(LDC), ...LTU, ...brIf(0),
-    ...END,
-    ...END,
-  ];
-  const locals = vec([[8 + R, I32], [3 + C + R * C, V128]]);
-  return [...uleb(locals.length + code.length), ...locals, ...code];
-}
-
-function reluGradBody(): number[] {
-  // params: 0 dy, 1 y, 2 dz, 3 db, 4 m, 5 n (multiple of 4); dz = dy where y > 0 else 0; db[j] = Σ_rows dz[·, j] in row order
-  // i32 locals: 6 ldc, 7 j, 8 r, 9 off; v128 locals: 10 sum, 11 v, 12 zero
-  const code = [
-    ...get(5), ...i32c(4), ...MUL, ...set(6),
-    ...VZERO, ...set(12),
-    ...i32c(0), ...set(7),
-    ...LOOP,
-    ...VZERO, ...set(10), ...i32c(0), ...set(8), ...get(7), ...set(9),
-    ...LOOP,
-    // v = dy[off] & (y[off] > 0); dz[off] = v; sum += v
-    ...get(0), ...get(9), ...ADD, ...vload(0), ...get(1), ...get(9), ...ADD, ...vload(0), ...get(12), ...FGT, ...VAND, ...set(11),
-    ...get(2), ...get(9), ...ADD, ...get(11), ...vstore(0),
-    ...get(10), ...get(11), ...FADD, ...set(10),
-    ...inc(9, get(6)),
-    ...inc(8, i32c(1)),
-    ...get(8), ...get(4), ...LTU, ...brIf(0),
-    ...END,
-    ...get(3), ...get(7), ...ADD, ...get(10), ...vstore(0),
-    ...get(7), ...i32c(16), ...ADD, ...tee(7), ...get(6), ...LTU, ...brIf(0),
-    ...END,
-    ...END,
-  ];
-  const locals = vec([[4, I32], [3, V128]]);
-  return [...uleb(locals.length + code.length), ...locals, ...code];
-}
-
-/** The module's bytes: exports `gemm(a, b, bias, out, m, k, n, floor, aRow, aK, accumulate)` and `reluGrad(dy, y, dz, db, m, n)`. */
-export function gemmBinary(): Uint8Array<ArrayBuffer> {
-  const type = [0x60, ...vec([...Array(7).fill([I32]), [F32], [I32], [I32], [I32]]), 0x00];
-  const reluType = [0x60, ...vec(Array(6).fill([I32]) as number[][]), 0x00];
-  const types = section(1, vec([type, reluType]));
-  const imports = section(2, vec([[...str('env'), ...str('memory'), 0x02, 0x00, 0x01]]));
-  const funcs = section(3, vec([[0], [1]]));
-  const exports = section(7, vec([[...str('gemm'), 0x00, 0], [...str('reluGrad'), 0x00, 1]]));
-  const code = section(10, vec([gemmBody(), reluGradBody()]));
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code]);
-}
+export { gemmBinary };
 
 type GemmFn = (a: number, b: number, bias: number, out: number, m: number, k: number, n: number, floor: number, aRow: number, aK: number, accumulate: number) => void;
+type GemmIndexedFn = (...args: [...Parameters<GemmFn>, idx: number]) => void;
 type ReluGradFn = (dy: number, y: number, dz: number, db: number, m: number, n: number) => void;
-interface Kernels { gemm: GemmFn; reluGrad: ReluGradFn }
+interface Kernels {
+  gemm: GemmFn;
+  gemmIndexed: GemmIndexedFn;
+  reluGrad: ReluGradFn;
+  finite(ptr: number, bytes: number): number;
+  nonzeroColumns(x: number, rows: number, k: number, out: number): number;
+}
 
 interface WasmLike {
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;
   dataIdMap: { get(id: object): { memoryOffset: number } };
-  wasm: { asm?: Record<string, unknown> };
+  wasm: { asm?: Record<string, unknown>; _malloc(bytes: number): number; _free(ptr: number): void };
+}
+
+/** Tile width in columns. */
+const W = 4 * C;
+
+/** The kernels and memory of the active WASM backend. */
+interface Env {
+  readonly b: WasmLike;
+  readonly k: Kernels;
+  readonly memory: WebAssembly.Memory;
 }
 
 const cache = new WeakMap<WebAssembly.Memory, Kernels | null>();
 
-function kernelsFor(b: WasmLike): Kernels | undefined {
-  const memory = Object.values(b.wasm?.asm ?? {}).find((v) => v instanceof WebAssembly.Memory) as WebAssembly.Memory | undefined;
+function env(): Env | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const b = tf.backend() as unknown as WasmLike;
+  if (typeof b.makeOutput !== 'function' || !b.dataIdMap || typeof b.wasm?._malloc !== 'function') return undefined;
+  const memory = Object.values(b.wasm.asm ?? {}).find((v) => v instanceof WebAssembly.Memory) as WebAssembly.Memory | undefined;
   if (!memory) return undefined;
   let g = cache.get(memory);
   if (g === undefined) {
@@ -167,7 +66,40 @@ function kernelsFor(b: WasmLike): Kernels | undefined {
     }
     cache.set(memory, g);
   }
-  return g ?? undefined;
+  return g ? { b, k: g, memory } : undefined;
+}
+
+const f32 = (...ts: tf.Tensor[]): boolean => ts.every((t) => t.dtype === 'float32');
+const at = (e: Env, id: object): number => e.b.dataIdMap.get(id).memoryOffset;
+const view = (e: Env, ptr: number, len: number): Float32Array => new Float32Array(e.memory.buffer, ptr, len);
+const roundUp = (n: number): number => Math.ceil(n / W) * W;
+
+/** Copies a row-major `[rows, cols]` matrix at `src` to `dst` with row stride `dstCols` (`dstCols ≥ cols`). */
+function copyRows(e: Env, src: number, dst: number, rows: number, cols: number, dstCols: number, srcCols = cols): void {
+  const s = view(e, src, (rows - 1) * srcCols + cols);
+  const d = view(e, dst, (rows - 1) * dstCols + cols);
+  for (let r = 0; r < rows; r++) {
+    const so = r * srcCols;
+    const dO = r * dstCols;
+    for (let c = 0; c < cols; c++) d[dO + c] = s[so + c]!;
+  }
+}
+
+/** Writes the transpose of the row-major `[rows, cols]` matrix at `src` to `dst`. */
+function transposeInto(e: Env, src: number, dst: number, rows: number, cols: number): void {
+  const s = view(e, src, rows * cols);
+  const d = view(e, dst, rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) d[c * rows + r] = s[r * cols + c]!;
+}
+
+/** Scratch buffers in the backend's heap for the length of `f`. */
+function withScratch<T>(e: Env, floats: number[], f: (ptrs: number[]) => T): T {
+  const ptrs = floats.map((n) => e.b.wasm._malloc(4 * Math.max(n, 1)));
+  try {
+    return f(ptrs);
+  } finally {
+    for (const p of ptrs) e.b.wasm._free(p);
+  }
 }
 
 /** Kernel rows per block of the forward pass: the block's panel (8 columns × 128 rows) touches 128 cache lines, 8 KiB. */
@@ -185,52 +117,218 @@ function zerosOf(n: number): tf.Tensor1D {
   return zeros;
 }
 
+/** The forward pass skips x's all-zero columns when at most this fraction of its columns is nonzero (else the kernel scan costs more than it saves). */
+const SPARSE_FORWARD = 0.875;
+
+/**
+ * `act(x · kernel + bias)` into `out` (`[m, n]`, n a multiple of 8), in blocks of K_BLOCK kernel rows.
+ * `cols`: when given, the ascending columns of x taken (the others are all ±0, and the kernel is finite).
+ */
+function forwardInto(e: Env, px: number, pk: number, pb: number, po: number, m: number, k: number, n: number, relu: boolean, cols?: Int32Array): void {
+  // Later blocks continue the sums in `out`, so the k order (and every rounding) is that of one pass. Bias and ReLU come last.
+  const zeros = at(e, zerosOf(n).dataId);
+  if (!cols) {
+    for (let k0 = 0; k0 < k; k0 += K_BLOCK) {
+      const kb = Math.min(K_BLOCK, k - k0);
+      const last = k0 + kb === k;
+      e.k.gemm(px + 4 * k0, pk + 4 * n * k0, last ? pb : zeros, po, m, kb, n, last && relu ? 0 : -Infinity, 4 * k, 4, k0 === 0 ? 0 : 1);
+    }
+    return;
+  }
+  const blocks = runBlocks(cols, K_BLOCK);
+  const pairs = blocks.reduce((t, b) => t + b.length, 0);
+  withScratch(e, [pairs], ([idx]) => {
+    const list = new Int32Array(e.memory.buffer, idx!, pairs);
+    let off = 0;
+    blocks.forEach((b, i) => {
+      list.set(b, off);
+      const last = i === blocks.length - 1;
+      e.k.gemmIndexed(px, pk, last ? pb : zeros, po, m, b.length / 2, n, last && relu ? 0 : -Infinity, 4 * k, 4, i === 0 ? 0 : 1, idx! + 4 * off);
+      off += b.length;
+    });
+  });
+}
+
+/** Ascending columns as runs `[from, to)` (i32 pairs), in blocks of at most `size` columns. */
+function runBlocks(cols: Int32Array, size: number): Int32Array[] {
+  const blocks: Int32Array[] = [];
+  let cur: number[] = [];
+  let inBlock = 0;
+  for (const c of cols) {
+    if (inBlock === size) {
+      blocks.push(Int32Array.from(cur));
+      cur = [];
+      inBlock = 0;
+    }
+    if (cur.length > 0 && cur[cur.length - 1] === c) cur[cur.length - 1] = c + 1;
+    else cur.push(c, c + 1);
+    inBlock++;
+  }
+  if (cur.length > 0) blocks.push(Int32Array.from(cur));
+  return blocks;
+}
+
+/**
+ * The columns of `x [m, k]` the forward pass needs when it can skip the others: those
+ * with an entry that is not ±0, when they are few enough and the kernel rows of the
+ * others are finite.
+ * Skipping is exact then: each skipped product is ±0, and a sum that starts from +0
+ * is unchanged by adding ±0 (+0 + -0 = +0). MNIST's blank borders skip ~40%.
+ */
+function sparseColumns(e: Env, px: number, m: number, k: number, pk: number, n: number): Int32Array | undefined {
+  const cols = nonzeroColumns(e, px, m, k);
+  if (cols.length > SPARSE_FORWARD * k) return undefined;
+  // Only the kernel rows of the skipped columns need to be finite (0·∞ and 0·NaN are NaN).
+  let from = 0;
+  for (const to of [...cols, k]) {
+    if (to > from && !allFinite(e, pk + 4 * n * from, n * (to - from))) return undefined;
+    from = to + 1;
+  }
+  return cols.length > 0 ? cols : Int32Array.of(0);
+}
+
 /**
  * `act(x · kernel + bias)` on the WASM backend without repacking `kernel`, for
- * float32 `x [m, k]` with m a multiple of 4, `kernel [k, n]` with n a multiple of 8.
+ * float32 `x [m, k]` with m a multiple of 4 and any `kernel [k, n]` (n not a multiple
+ * of 8 runs on a padded copy of the kernel).
  * Undefined when the backend, shapes or engine do not allow it (use `tf.fused.matMul`).
  */
 export function wasmDenseForward(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation: 'linear' | 'relu'): tf.Tensor2D | undefined {
   const [m, k] = x.shape;
   const n = kernel.shape[1];
-  if (tf.getBackend() !== 'wasm' || m % R !== 0 || n % (4 * C) !== 0 || m === 0 || k === 0) return undefined;
-  if (x.dtype !== 'float32' || kernel.dtype !== 'float32' || bias.dtype !== 'float32') return undefined;
-  const b = tf.backend() as unknown as WasmLike;
-  if (typeof b.makeOutput !== 'function' || !b.dataIdMap) return undefined;
-  const gemm = kernelsFor(b)?.gemm;
-  if (!gemm) return undefined;
-  const info = b.makeOutput([m, n], 'float32');
-  const at = (id: object): number => b.dataIdMap.get(id).memoryOffset;
-  const zeros = zerosOf(n);
-  const [px, pk, pb, po] = [at(x.dataId), at(kernel.dataId), at(bias.dataId), at(info.dataId)];
-  // Blocks of K_BLOCK kernel rows keep a panel of the kernel in L1 across row groups; later blocks continue
-  // the sums in `out`, so the k order (and every rounding) is that of one pass. Bias and ReLU come last.
-  for (let k0 = 0; k0 < k; k0 += K_BLOCK) {
-    const kb = Math.min(K_BLOCK, k - k0);
-    const last = k0 + kb === k;
-    gemm(px + 4 * k0, pk + 4 * n * k0, last ? pb : at(zeros.dataId), po, m, kb, n, last && activation === 'relu' ? 0 : -Infinity, 4 * k, 4, k0 === 0 ? 0 : 1);
+  if (m % R !== 0 || m === 0 || k === 0 || n === 0 || !f32(x, kernel, bias)) return undefined;
+  const e = env();
+  if (!e) return undefined;
+  const info = e.b.makeOutput([m, n], 'float32');
+  const [px, pk, pb, po] = [at(e, x.dataId), at(e, kernel.dataId), at(e, bias.dataId), at(e, info.dataId)];
+  const relu = activation === 'relu';
+  const cols = sparseColumns(e, px, m, k, pk, n);
+  if (n % W === 0) {
+    forwardInto(e, px, pk, pb, po, m, k, n, relu, cols);
+  } else {
+    const np = roundUp(n);
+    withScratch(e, [k * np, np, m * np], ([sk, sb, so]) => {
+      copyRows(e, pk, sk!, k, n, np);
+      copyRows(e, pb, sb!, 1, n, np);
+      forwardInto(e, px, sk!, sb!, so!, m, k, np, relu, cols);
+      copyRows(e, so!, po, m, n, n, np);
+    });
   }
   return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
 }
 
+/** Whether every value of the float32 `[len]` array at `ptr` is finite. */
+function allFinite(e: Env, ptr: number, len: number): boolean {
+  const body = len & ~3;
+  if (body > 0 && !e.k.finite(ptr, 4 * body)) return false;
+  const v = view(e, ptr + 4 * body, len - body);
+  return v.every((x) => x - x === 0);
+}
+
+/** Ascending indices of the columns of `x [rows, k]` with an entry that is not ±0. */
+function nonzeroColumns(e: Env, px: number, rows: number, k: number): Int32Array {
+  return withScratch(e, [k], ([idx]) => new Int32Array(e.memory.buffer, idx!, e.k.nonzeroColumns(px, rows, k, idx!)).slice());
+}
+
+/**
+ * The row ranges of `xᵀ · dy` to compute for `x [rows, k]` (k a multiple of 4): each run of
+ * columns of x with a nonzero entry, widened to a multiple of 4 rows (moved back from the
+ * end when needed; ranges may overlap, and overlapping rows are the same sums), and the
+ * ranges in between, which are all-zero columns.
+ */
+function kernelGradRanges(e: Env, px: number, rows: number, k: number): { compute: Array<[number, number]>; zero: Array<[number, number]> } {
+  const compute: Array<[number, number]> = [];
+  const cols = nonzeroColumns(e, px, rows, k);
+  for (let i = 0; i < cols.length;) {
+    let j = i + 1;
+    while (j < cols.length && cols[j] === cols[j - 1]! + 1) j++;
+    const len = Math.ceil((cols[j - 1]! + 1 - cols[i]!) / R) * R;
+    const from = Math.min(cols[i]!, k - len);
+    compute.push([from, from + len]);
+    i = j;
+  }
+  const zero: Array<[number, number]> = [];
+  let covered = 0;
+  for (const [from, to] of compute) {
+    if (from > covered) zero.push([covered, from]);
+    covered = Math.max(covered, to);
+  }
+  if (covered < k) zero.push([covered, k]);
+  return { compute, zero };
+}
+
+/**
+ * `xᵀ · dy` into `out [k, n]` (n a multiple of 8). Rows of the result whose column of
+ * x is zero in every example are +0 without being computed when dy is all finite (`dyFinite`):
+ * the sum of a row starts from +0 and every product in it is ±0, and +0 + ±0 = +0
+ * (sparse inputs such as MNIST's blank border pixels skip ~40% of the work).
+ */
+function kernelGradInto(e: Env, px: number, pd: number, po: number, bsz: number, k: number, n: number, dyFinite: boolean): void {
+  const zeros = at(e, zerosOf(n).dataId);
+  const ranges = dyFinite ? kernelGradRanges(e, px, bsz, k) : { compute: [[0, k]] as Array<[number, number]>, zero: [] };
+  const out = view(e, po, k * n);
+  for (const [from, to] of ranges.zero) out.fill(0, from * n, to * n);
+  for (const [from, to] of ranges.compute) e.k.gemm(px + 4 * from, pd, zeros, po + 4 * n * from, to - from, bsz, n, -Infinity, 4, 4 * k, 0);
+}
 
 /**
  * `xᵀ · dy` (a Dense kernel's gradient) on the WASM backend, reading `x [b, k]`
- * transposed in place, for float32 inputs with k a multiple of 4 and `dy [b, n]` with n a multiple of 8.
+ * transposed in place, for float32 inputs with k a multiple of 4 and any `dy [b, n]`
+ * (n not a multiple of 8 runs on a padded copy of dy).
  * Undefined when not applicable (use `tf.matMul(tf.transpose(x), dy)`).
  */
 export function wasmKernelGrad(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D | undefined {
   const [bsz, k] = x.shape;
   const n = dy.shape[1];
-  if (tf.getBackend() !== 'wasm' || k % R !== 0 || n % (4 * C) !== 0 || bsz === 0 || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
-  const b = tf.backend() as unknown as WasmLike;
-  if (typeof b.makeOutput !== 'function' || !b.dataIdMap) return undefined;
-  const gemm = kernelsFor(b)?.gemm;
-  if (!gemm) return undefined;
-  const zeros = zerosOf(n);
-  const info = b.makeOutput([k, n], 'float32');
-  const at = (id: object): number => b.dataIdMap.get(id).memoryOffset;
-  gemm(at(x.dataId), at(dy.dataId), at(zeros.dataId), at(info.dataId), k, bsz, n, -Infinity, 4, 4 * k, 0);
+  if (k % R !== 0 || bsz === 0 || k === 0 || n === 0 || !f32(x, dy)) return undefined;
+  const e = env();
+  if (!e) return undefined;
+  const info = e.b.makeOutput([k, n], 'float32');
+  const [px, pd, po] = [at(e, x.dataId), at(e, dy.dataId), at(e, info.dataId)];
+  if (n % W === 0) {
+    kernelGradInto(e, px, pd, po, bsz, k, n, allFinite(e, pd, bsz * n));
+  } else {
+    const np = roundUp(n);
+    const dyFinite = allFinite(e, pd, bsz * n);
+    withScratch(e, [bsz * np, k * np], ([sd, so]) => {
+      copyRows(e, pd, sd!, bsz, n, np);
+      kernelGradInto(e, px, sd!, so!, bsz, k, np, dyFinite);
+      copyRows(e, so!, po, k, n, n, np);
+    });
+  }
+  return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
+}
+
+/**
+ * `dy · kernelᵀ` (a Dense input's gradient) on the WASM backend for float32 `dy [b, n]`
+ * and `kernel [k, n]` with k a multiple of 4. With b a multiple of 8 it is computed as
+ * `(kernel · dyᵀ)ᵀ` when transposing dy and the result moves fewer floats than
+ * transposing the kernel (the kernel is then read in place); otherwise, for k a multiple
+ * of 8, as `dy · (kernelᵀ)`. Each element is the same k-order sum either way.
+ * Undefined when not applicable (use `tf.matMul(dy, tf.transpose(kernel))`).
+ */
+export function wasmInputGrad(dy: tf.Tensor2D, kernel: tf.Tensor2D): tf.Tensor2D | undefined {
+  const [bsz, n] = dy.shape;
+  const k = kernel.shape[0];
+  if (bsz % R !== 0 || bsz === 0 || k % R !== 0 || k === 0 || n === 0 || kernel.shape[1] !== n || !f32(dy, kernel)) return undefined;
+  const viaDyT = bsz % W === 0 && (k % W !== 0 || (n + k) * bsz < k * n);
+  if (!viaDyT && k % W !== 0) return undefined;
+  const e = env();
+  if (!e) return undefined;
+  const info = e.b.makeOutput([bsz, k], 'float32');
+  const [pd, pk, po] = [at(e, dy.dataId), at(e, kernel.dataId), at(e, info.dataId)];
+  if (viaDyT) {
+    withScratch(e, [n * bsz, k * bsz], ([sdT, soT]) => {
+      transposeInto(e, pd, sdT!, bsz, n);
+      e.k.gemm(pk, sdT!, at(e, zerosOf(bsz).dataId), soT!, k, n, bsz, -Infinity, 4 * n, 4, 0);
+      transposeInto(e, soT!, po, k, bsz);
+    });
+  } else {
+    withScratch(e, [n * k], ([skT]) => {
+      transposeInto(e, pk, skT!, k, n);
+      e.k.gemm(pd, skT!, at(e, zerosOf(k).dataId), po, bsz, n, k, -Infinity, 4 * n, 4, 0);
+    });
+  }
   return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
 }
 
@@ -241,15 +339,12 @@ export function wasmKernelGrad(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D | u
  */
 export function wasmReluBiasGrad(dy: tf.Tensor2D, y: tf.Tensor2D): { dz: tf.Tensor2D; db: tf.Tensor1D } | undefined {
   const [m, n] = y.shape;
-  if (tf.getBackend() !== 'wasm' || n % 4 !== 0 || m === 0 || dy.dtype !== 'float32' || y.dtype !== 'float32' || dy.shape.join(',') !== y.shape.join(',')) return undefined;
-  const b = tf.backend() as unknown as WasmLike;
-  if (typeof b.makeOutput !== 'function' || !b.dataIdMap) return undefined;
-  const reluGrad = kernelsFor(b)?.reluGrad;
-  if (!reluGrad) return undefined;
-  const dz = b.makeOutput([m, n], 'float32');
-  const db = b.makeOutput([n], 'float32');
-  const at = (id: object): number => b.dataIdMap.get(id).memoryOffset;
-  reluGrad(at(dy.dataId), at(y.dataId), at(dz.dataId), at(db.dataId), m, n);
-  const e = tf.engine();
-  return { dz: e.makeTensorFromTensorInfo(dz) as tf.Tensor2D, db: e.makeTensorFromTensorInfo(db) as tf.Tensor1D };
+  if (n % 4 !== 0 || m === 0 || !f32(dy, y) || dy.shape.join(',') !== y.shape.join(',')) return undefined;
+  const e = env();
+  if (!e) return undefined;
+  const dz = e.b.makeOutput([m, n], 'float32');
+  const db = e.b.makeOutput([n], 'float32');
+  e.k.reluGrad(at(e, dy.dataId), at(e, y.dataId), at(e, dz.dataId), at(e, db.dataId), m, n);
+  const en = tf.engine();
+  return { dz: en.makeTensorFromTensorInfo(dz) as tf.Tensor2D, db: en.makeTensorFromTensorInfo(db) as tf.Tensor1D };
 }

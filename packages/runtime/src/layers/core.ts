@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { getActivation } from '../activations.js';
 import { initializerConfig } from '../initializers.js';
 import type { InitializerSpec } from '../initializers.js';
-import { denseOp } from '../ops.js';
+import { denseOp, dropoutOp } from '../ops.js';
 import { baseArgs, Layer, SymbolicTensor } from './layer.js';
 import type { CallContext, LayerArgs, Shape } from './layer.js';
 
@@ -143,10 +143,7 @@ export class Dropout extends Layer {
 
   call(x: tf.Tensor, ctx: CallContext): tf.Tensor {
     if (!ctx.training || this.rate <= 0) return x;
-    const mask = new Float32Array(x.size);
-    const scale = 1 / (1 - this.rate);
-    for (let i = 0; i < mask.length; i++) mask[i] = ctx.rng.next() >= this.rate ? scale : 0;
-    return tf.mul(x, tf.tensor(mask, x.shape));
+    return dropoutOp(x, ctx.rng, this.rate);
   }
 
   protected override layerConfig(): Record<string, unknown> {
