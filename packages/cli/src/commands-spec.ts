@@ -25,7 +25,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     description:
       'Detects the format from content (tensor-bundle prefix or .index, SavedModel directory, legacy Keras .h5,\n' +
       '.weights.h5, .keras) and prints entries with dtype, shape and size, plus signatures and the Keras layer table.\n' +
-      'Without --json only the index/metadata is read, never the data (so URLs cost a few small range requests).',
+      'Without --json only the index/metadata is read, never the data (so URLs cost a few small range requests).\n' +
+      "TF's protobuf files, which have no magic bytes, are known by name and decoded strictly: a TF1 *.meta\n" +
+      '(MetaGraphDef: versions, ops, collections, saver_def, signatures, variables; its Const nodes are the tensors),\n' +
+      'saved_model.pb (its SavedModel directory), keras_metadata.pb (layer nodes) and fingerprint.pb (the hashes).',
     minArgs: 1,
     maxArgs: 1,
     options: {
@@ -40,6 +43,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       'tfsave inspect saved_model/my_model --json',
       'tfsave inspect my_model.h5 --tensor dense/kernel:0',
       'tfsave inspect https://example.com/ckpt/model.ckpt',
+      'tfsave inspect houseprices/model.ckpt.meta',
+      'tfsave inspect saved_model/my_model/fingerprint.pb --json',
     ],
   },
   {
@@ -50,7 +55,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     minArgs: 1,
     maxArgs: 1,
     options: { help, quiet },
-    examples: ['tfsave verify training_1/cp.ckpt', 'tfsave verify m.keras'],
+    examples: ['tfsave verify training_1/cp.ckpt', 'tfsave verify m.keras', 'tfsave verify model.ckpt.meta'],
   },
   {
     name: 'convert',

@@ -9,7 +9,10 @@ import { HttpOpener, HttpSource, type RangeSource, type SourceOpener } from '@tf
 import { DirOpener, FileSource } from '@tfsave/core/node';
 import { CliFailure } from './cli-error.js';
 import type { FormatName } from './model.js';
-import { bundlePrefixOf, hdf5SignatureOffsets, isHdf5Signature, latestFromStateText, sniffFile } from './sniff.js';
+import { bundlePrefixOf, hdf5SignatureOffsets, isHdf5Signature, latestFromStateText, protoFormatOfName, sniffFile } from './sniff.js';
+
+const NOT_KNOWN =
+  'not a TensorFlow or Keras file (no tensor-bundle footer, HDF5 signature or zip header, and not named *.meta, saved_model.pb, keras_metadata.pb or fingerprint.pb)';
 
 /** A detected input. */
 export interface Located {
@@ -76,7 +79,9 @@ async function locateLocal(input: string): Promise<Located> {
       return { format: 'tensor-bundle', display: input, opener, target: prefix, isUrl: false };
     }
     if (name === 'saved_model.pb') return locateDir(input, dirname(path));
-    throw new CliFailure(`${input}: not a TensorFlow or Keras file (no tensor-bundle footer, HDF5 signature or zip header)`);
+    const proto = protoFormatOfName(name);
+    if (proto !== undefined) return { format: proto, display: input, opener, target: name, isUrl: false, localPath: path };
+    throw new CliFailure(`${input}: ${NOT_KNOWN}`);
   }
   const opener = new DirOpener(dirname(path));
   if (await opener.exists(`${basename(path)}.index`)) {
@@ -116,10 +121,13 @@ async function locateUrl(url: string): Promise<Located> {
   }
   const prefix = bundlePrefixOf(name);
   if (prefix !== undefined) return { format: 'tensor-bundle', display: url, opener, target: prefix, isUrl: true };
+  if (name === 'saved_model.pb') return { format: 'saved-model', display: url, opener, target: '', isUrl: true };
+  const proto = protoFormatOfName(name);
+  if (proto !== undefined) return { format: proto, display: url, opener, target: name, isUrl: true };
   const src = await HttpSource.open(url).catch(() => undefined);
   if (src !== undefined) {
     const format = await sniffSource(src);
-    if (format === undefined) throw new CliFailure(`${url}: not a TensorFlow or Keras file (no tensor-bundle footer, HDF5 signature or zip header)`);
+    if (format === undefined) throw new CliFailure(`${url}: ${NOT_KNOWN}`);
     return { format, display: url, opener, target: name, isUrl: true };
   }
   if (await opener.exists(`${name}.index`)) return { format: 'tensor-bundle', display: url, opener, target: name, isUrl: true };

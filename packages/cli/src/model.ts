@@ -5,8 +5,12 @@
  */
 import type { Progress } from './progress.js';
 
-/** The format names of the JSON contract. */
-export type FormatName = 'tensor-bundle' | 'saved-model' | 'hdf5' | 'keras-zip';
+/**
+ * The format names of the JSON contract. The last three are standalone TF
+ * protobuf files, recognized by TF's file names (they have no magic bytes):
+ * a TF1 `*.meta` MetaGraphDef, `keras_metadata.pb` and `fingerprint.pb`.
+ */
+export type FormatName = 'tensor-bundle' | 'saved-model' | 'hdf5' | 'keras-zip' | 'meta-graph' | 'keras-metadata' | 'fingerprint';
 
 /** A tensor's contents: raw little-endian element bytes in row-major order, or one byte string per element. */
 export type TensorValue =
@@ -49,6 +53,13 @@ export interface OpenedFile {
   readonly json?: Readonly<Record<string, unknown>>;
   /** Extra sections of the readable output (signatures, the Keras layer table…). */
   readonly sections?: readonly DetailSection[];
+  /**
+   * Title of the readable tensor table (default `Tensors`); `null` when the
+   * format never holds tensors and the table is left out.
+   */
+  readonly entriesTitle?: string | null;
+  /** What the first line of `inspect` and the `ok:` line of `verify` say in place of "N tensors, SIZE" (formats without tensors). */
+  readonly headline?: string;
   /**
    * Runs every structural and checksum check the format has, reporting bytes
    * checked to `progress`.

@@ -44,6 +44,20 @@ export function sniffFile(head: Uint8Array, tail: Uint8Array): FormatName | unde
   return undefined;
 }
 
+/**
+ * The format of a standalone TF protobuf file from its name, or undefined:
+ * `*.meta` (a TF1 MetaGraphDef written by `tf.compat.v1.train.Saver`),
+ * `keras_metadata.pb`, `fingerprint.pb`. Protobuf has no magic bytes, so the
+ * name decides and a strict decode confirms. (`saved_model.pb` names its
+ * SavedModel directory; see `locate`.)
+ */
+export function protoFormatOfName(fileName: string): 'meta-graph' | 'keras-metadata' | 'fingerprint' | undefined {
+  if (fileName === 'keras_metadata.pb') return 'keras-metadata';
+  if (fileName === 'fingerprint.pb') return 'fingerprint';
+  if (fileName.length > '.meta'.length && fileName.endsWith('.meta')) return 'meta-graph';
+  return undefined;
+}
+
 /** The checkpoint prefix of a bundle file name (`x.index`, `x.data-00000-of-00002`), or undefined. */
 export function bundlePrefixOf(fileName: string): string | undefined {
   const m = /^(.*)\.(index|data-\d{5}-of-\d{5})$/.exec(fileName);

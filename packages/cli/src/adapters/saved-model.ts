@@ -22,6 +22,7 @@ export const openSavedModel: Opener = async (located) => {
       ...(info.kerasMetadata === undefined ? [] : [`keras_metadata.pb: ${info.kerasMetadata.length} nodes`]),
       ...(info.fingerprint === undefined ? [] : [`fingerprint: saved_model_checksum ${info.fingerprint.savedModelChecksum}`]),
       ...(info.assetFiles.length === 0 ? [] : [`assets: ${info.assetFiles.join(', ')}`]),
+      ...(info.hasVariables ? [] : ['variables: none (no variables/variables.index beside saved_model.pb)']),
     ],
   });
   sections.push({ title: 'Signatures (saved_model_cli show --all)', lines: formatShowAll(info).trimEnd().split('\n') });

@@ -75,6 +75,9 @@ async function loadKeras(located: Located): Promise<KerasModelDesc> {
  * SavedModel variables with the architecture of `like`.
  */
 export async function sourceModel(located: Located, like: Located | undefined): Promise<KerasModelDesc> {
+  if (located.format === 'meta-graph' || located.format === 'keras-metadata' || located.format === 'fingerprint') {
+    throw new CliFailure(`cannot convert ${located.display}: a ${located.format} file holds no weights (convert the checkpoint or SavedModel it belongs to)`);
+  }
   const likeDesc = like === undefined ? undefined : await likeModel(like);
   if (located.format === 'hdf5' || located.format === 'keras-zip') {
     const model = withModules(await loadKeras(located));

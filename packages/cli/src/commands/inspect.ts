@@ -54,11 +54,12 @@ export function hashValue(v: TensorValue): string {
 export function inspectText(file: OpenedFile): string {
   const lines: string[] = [];
   const total = file.entries.reduce((n, e) => n + (e.byteSize ?? 0), 0);
-  lines.push(`${file.name}: ${file.format}, ${file.entries.length} tensors, ${formatBytes(total)}`);
+  lines.push(`${file.name}: ${file.format}, ${file.headline ?? `${file.entries.length} tensors, ${formatBytes(total)}`}`);
   for (const s of file.sections ?? []) {
     lines.push('', `${s.title}:`, ...s.lines.map((l) => `  ${l}`.trimEnd()));
   }
-  lines.push('', 'Tensors:');
+  if (file.entriesTitle === null) return `${lines.join('\n')}\n`;
+  lines.push('', `${file.entriesTitle ?? 'Tensors'}:`);
   const rows = file.entries.map((e) => [e.name, e.dtype, formatShape(e.shape), e.byteSize === undefined ? '' : formatBytes(e.byteSize)]);
   const w0 = maxLength(rows.map((r) => r[0]!), 4);
   const w1 = maxLength(rows.map((r) => r[1]!), 5);

@@ -14,7 +14,7 @@ export async function verifyCommand(ctx: CommandContext): Promise<number> {
     } finally {
       progress.done();
     }
-    ctx.io.out(`ok: ${file.name} (${file.format}, ${file.entries.length} tensors, ${formatBytes(total)} checked)\n`);
+    ctx.io.out(`ok: ${file.name} (${file.format}, ${file.headline ?? `${file.entries.length} tensors, ${formatBytes(total)}`} checked)\n`);
     return ExitCode.ok;
   } finally {
     await file.close();
