@@ -105,6 +105,11 @@ def main(fx, out):
     good.append({"kind": "proto-equal", "message": "SavedMetadata", "path": p("tutorial-tf-keras", "saved_model/my_model/keras_metadata.pb"),
                  "original": p("tutorial-tf-keras", "saved_model/my_model/keras_metadata.pb"),
                  "fields": {"nodes": [{"node_path": "root", "identifier": "_tf_keras_sequential"}] + [{}] * 5}})
+    # A .keras zip opened by zipfile + h5py, and a SavedModel served by tf.saved_model.load.
+    zip_datasets = [dict(t, name=t["name"].split(":", 1)[1]) for t in tensors("keras3", "m.keras")]
+    good.append({"kind": "keras-zip", "path": p("keras3", "m.keras"), "datasets": zip_datasets, "exact_keys": True})
+    good.append({"kind": "saved-model-load", "path": p("keras3", "export_savedmodel"), "signatures": ["serve", "serving_default"],
+                 "input": inp, "expected": expected("keras3", "export_savedmodel"), "atol": 1e-5})
     npy = os.path.join(out, "a.npy")
     arr = np.arange(12, dtype=np.float32).reshape(3, 4)
     np.save(npy, arr)
@@ -140,6 +145,11 @@ def main(fx, out):
     corrupt(meta, lambda c: c.__setitem__("node_count", 19))           # .meta node count
     corrupt(fp, lambda c: c.__setitem__("original", p("keras3", "export_savedmodel/fingerprint.pb")))  # another fingerprint
     corrupt(km, lambda c: c["fields"]["nodes"][0].__setitem__("identifier", "_tf_keras_model"))  # keras metadata field
+    kz, sm = (next(i for i, c in enumerate(good) if c["kind"] == k) for k in ("keras-zip", "saved-model-load"))
+    corrupt(kz, lambda c: flip_sha(c, "datasets"))                     # .keras weight
+    corrupt(kz, lambda c: c.__setitem__("members", ["config.json", "assets.json"]))  # .keras member
+    corrupt(sm, lambda c: c["signatures"].append("predict"))           # SavedModel signature
+    corrupt(sm, lambda c: c["expected"]["data"].__setitem__(3, c["expected"]["data"][3] + 0.01))  # served output
     bad.append({"kind": "no-such-kind", "path": "a.npy"})                # unknown kind
     bad.append({"kind": "h5", "path": "missing.h5", "datasets": []})   # missing file
 
