@@ -29,8 +29,11 @@ export function detectOptimizerLayout(state: OptimizerState, kerasVersion?: stri
   return second !== undefined && second.shape.length === 0 && (second.dtype === 'float32' || second.dtype === 'float64') ? 'keras3' : 'tf_keras';
 }
 
-/** True for an SGD optimizer config whose momentum is 0 or unset (Keras 3 keeps no slots for it). */
-function isPlainSgd(config: JsonObject | undefined): boolean {
+/**
+ * True when Keras 3 keeps no slot variables for the optimizer `{class_name, config}`: SGD whose momentum is
+ * 0 or unset (tf_keras keeps an unused `m` per variable there).
+ */
+export function keras3KeepsNoSlots(config: JsonObject | undefined): boolean {
   if (config === undefined) return false;
   const cls = typeof config['class_name'] === 'string' ? config['class_name'].replace(/^.*[.>]/, '') : '';
   const inner = config['config'];
@@ -48,7 +51,7 @@ export function convertOptimizerState(state: OptimizerState, from: OptimizerLayo
   const [first, ...rest] = state.weights;
   if (to === 'keras3') {
     const lr: TensorRecord = { name: 'learning_rate', dtype: 'float32', shape: [], data: Float32Array.of(learningRate) };
-    const slots = isPlainSgd(state.config ?? optimizerConfig) ? [] : rest;
+    const slots = keras3KeepsNoSlots(state.config ?? optimizerConfig) ? [] : rest;
     return { ...state, weights: [{ ...first!, name: 'iteration' }, lr, ...slots] };
   }
   return { ...state, weights: [{ ...first!, name: 'iteration' }, ...rest.slice(1)] };

@@ -13,7 +13,7 @@ import { compileFromConfig } from './artifacts.js';
 import { InputLayer } from './layers/core.js';
 import type { Model } from './model.js';
 import { modelFromConfig, type CustomObjects } from './serialization.js';
-import { restoreCheckpoint } from './tf-checkpoint.js';
+import { restoreFromBundle } from './tf-checkpoint.js';
 
 const fail = errorsFor('saved-model');
 
@@ -97,15 +97,6 @@ export async function loadSavedModelKeras(opener: SourceOpener, customObjects: C
   if (trainingConfig) compileFromConfig(model, trainingConfig);
   const graph = info.proto.meta_graphs[0]?.object_graph_def;
   if (graph) checkObjectGraph(model, graph, info.kerasMetadata, opener.name);
-  const reader = await info.variables();
-  try {
-    await restoreCheckpoint(model, async (key) => {
-      if (!reader.has(key)) return undefined;
-      const t = await reader.readTensor(key);
-      return { shape: t.shape, data: t.data as ArrayLike<number | bigint> };
-    });
-  } finally {
-    await reader.close();
-  }
+  await restoreFromBundle(model, await info.variables());
   return model;
 }

@@ -8,10 +8,11 @@
  * Layout facts: tf_keras/engine/functional.py (_layer_checkpoint_dependencies), tf_keras/optimizers/optimizer.py.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { tfKerasOptimizerTree, tfKerasVariableOrder, type TrackableSpec } from '@tfsave/tensor-bundle';
+import { keras3KeepsNoSlots, type JsonObject } from '@tfsave/keras-h5';
+import { tfKerasOptimizerTree, tfKerasVariableOrder, type BundleReader, type TrackableSpec } from '@tfsave/tensor-bundle';
 import { InputLayer } from './layers/core.js';
 import type { Model } from './model.js';
-import { SGD, type NamedVariable, type Optimizer } from './optimizers.js';
+import type { NamedVariable, Optimizer } from './optimizers.js';
 
 function leaf(fullName: string, t: tf.Tensor): TrackableSpec {
   return { attributes: [{ full_name: fullName, value: { dtype: 'float32', shape: [...t.shape], data: (t.dataSync() as Float32Array).slice() } }] };
@@ -28,7 +29,7 @@ export type KerasOptimizerLayout = 'tf_keras' | 'keras3';
  * centered, Adagrad).
  */
 export function kerasSlotKinds(opt: Optimizer, layout: KerasOptimizerLayout): string[] {
-  return layout === 'keras3' && opt instanceof SGD && opt.momentum === 0 ? [] : opt.slotKinds;
+  return layout === 'keras3' && keras3KeepsNoSlots({ class_name: opt.className, config: opt.getConfig() as JsonObject }) ? [] : opt.slotKinds;
 }
 
 /**
@@ -154,4 +155,17 @@ export async function restoreCheckpoint(model: Model, lookup: CheckpointLookup):
     n += count + 1;
   }
   return n;
+}
+
+/** {@link restoreCheckpoint} from an open bundle (a checkpoint prefix or a SavedModel's `variables/`), which it then closes. */
+export async function restoreFromBundle(model: Model, reader: BundleReader): Promise<number> {
+  try {
+    return await restoreCheckpoint(model, async (key) => {
+      if (!reader.has(key)) return undefined;
+      const t = await reader.readTensor(key);
+      return { shape: t.shape, data: t.data as ArrayLike<number | bigint> };
+    });
+  } finally {
+    await reader.close();
+  }
 }

@@ -19,7 +19,7 @@ import { InputLayer } from '../layers/core.js';
 import type { Model } from '../model.js';
 import type { CustomObjects } from '../serialization.js';
 import { loadSavedModelKeras } from '../saved-model-load.js';
-import { checkpointSpec, kerasOptimizerState, restoreCheckpoint } from '../tf-checkpoint.js';
+import { checkpointSpec, kerasOptimizerState, restoreFromBundle } from '../tf-checkpoint.js';
 
 /** The on-disk layouts. */
 export type SaveFormat = 'tf' | 'h5' | 'weights.h5' | 'keras' | 'savedmodel';
@@ -63,16 +63,7 @@ export async function saveWeights(model: Model, path: string): Promise<void> {
  */
 export async function loadWeights(model: Model, path: string): Promise<void> {
   if (existsSync(`${path}.index`)) {
-    const reader = await openBundle(path);
-    try {
-      await restoreCheckpoint(model, async (key) => {
-        if (!reader.has(key)) return undefined;
-        const t = await reader.readTensor(key);
-        return { shape: t.shape, data: t.data as ArrayLike<number | bigint> };
-      });
-    } finally {
-      await reader.close();
-    }
+    await restoreFromBundle(model, await openBundle(path));
     return;
   }
   const loaded = await loadKerasModelFile(path);
