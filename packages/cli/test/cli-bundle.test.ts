@@ -6,8 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runPythonScript } from '@tfsave/core/node';
-import { FIXTURES, pythonScript, tempDir, tfsave, tfsaveInProcess } from './helpers.js';
+import { FIXTURES, assertPythonAgrees, tempDir, tfsave, tfsaveInProcess } from './helpers.js';
 
 const CP = join(FIXTURES, 'tutorial-tf-keras/training_1/cp.ckpt');
 const KERNEL = 'layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE';
@@ -110,13 +109,7 @@ test('inspect --json and dump agree with TensorFlow (one Python run)', async () 
       assert.equal(r.status, 0, r.stderr);
       cases.push({ kind: 'npy', id: `dump ${name}`, npy, prefix: CP, name });
     }
-    const casesFile = join(dir, 'cases.json');
-    writeFileSync(casesFile, JSON.stringify({ cases }));
-    const py = runPythonScript(pythonScript('check_cli.py'), [casesFile]);
-    const lines = py.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; ok: boolean; detail: string });
-    assert.equal(lines.length, cases.length, py.stderr.slice(-2000));
-    for (const l of lines) assert.ok(l.ok, `${l.id}: ${l.detail}`);
-    assert.equal(py.status, 0);
+    assertPythonAgrees(dir, cases);
   } finally {
     cleanup();
   }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPythonScript } from '@tfsave/core/node';
-import { FIXTURES, pythonScript, tempDir, tfsave, tfsaveInProcess } from './helpers.js';
+import { FIXTURES, assertPythonAgrees, pythonScript, tempDir, tfsave, tfsaveInProcess } from './helpers.js';
 
 const H5 = join(FIXTURES, 'tutorial-tf-keras/my_model.h5');
 const KERAS = join(FIXTURES, 'keras3/m.keras');
@@ -189,11 +189,7 @@ test('inspect --json and dump of HDF5 datasets agree with h5py (one Python run)'
       assert.equal(r.status, 0, r.stderr);
       cases.push({ kind: 'npy-h5', id: `dump ${ds}`, npy, h5: H5, dataset: ds });
     }
-    writeFileSync(join(dir, 'cases.json'), JSON.stringify({ cases }));
-    const py = runPythonScript(pythonScript('check_cli.py'), [join(dir, 'cases.json')]);
-    const lines = py.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; ok: boolean; detail: string });
-    assert.equal(lines.length, cases.length, py.stderr.slice(-2000));
-    for (const l of lines) assert.ok(l.ok, `${l.id}: ${l.detail}`);
+    assertPythonAgrees(dir, cases);
   } finally {
     cleanup();
   }

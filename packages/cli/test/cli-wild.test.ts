@@ -3,8 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runPythonScript } from '@tfsave/core/node';
-import { WILD, pythonScript, tempDir, tfsave, tfsaveInProcess } from './helpers.js';
+import { WILD, assertPythonAgrees, tempDir, tfsave, tfsaveInProcess } from './helpers.js';
 
 const READABLE: Array<[string, string]> = [
   ['a_checkpoint/a2c_ckptmanager_2025', 'tensor-bundle'],
@@ -73,11 +72,7 @@ test('inspect --json of wild checkpoints agrees with TensorFlow (one Python run)
       writeFileSync(join(dir, `${i}.json`), r.stdout);
       return { kind: 'bundle-json', id: rel, prefix: join(WILD, rel), json: join(dir, `${i}.json`) };
     });
-    writeFileSync(join(dir, 'cases.json'), JSON.stringify({ cases }));
-    const py = runPythonScript(pythonScript('check_cli.py'), [join(dir, 'cases.json')]);
-    const lines = py.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; ok: boolean; detail: string });
-    assert.equal(lines.length, cases.length, py.stderr.slice(-2000));
-    for (const l of lines) assert.ok(l.ok, `${l.id}: ${l.detail}`);
+    assertPythonAgrees(dir, cases);
   } finally {
     cleanup();
   }

@@ -1,10 +1,11 @@
 /** Test helpers: run the built `tfsave` as a child process, find fixtures, make temp dirs. */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { repoRoot } from '@tfsave/core/node';
+import { repoRoot, runPythonScript } from '@tfsave/core/node';
 
 /** The built executable. */
 export const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.js');
@@ -48,6 +49,20 @@ export function tempDir(): { dir: string; cleanup: () => void } {
 /** Path of one of this package's Python scripts. */
 export function pythonScript(name: string): string {
   return join(repoRoot(), 'packages/cli/test/python', name);
+}
+
+/**
+ * Has `python/check_cli.py` check `cases` (written to `dir/cases.json`) in one Python run, and asserts
+ * one passing result line per case and a zero exit status.
+ */
+export function assertPythonAgrees(dir: string, cases: readonly object[]): void {
+  const file = join(dir, 'cases.json');
+  writeFileSync(file, JSON.stringify({ cases }));
+  const py = runPythonScript(pythonScript('check_cli.py'), [file]);
+  const lines = py.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; ok: boolean; detail: string });
+  assert.equal(lines.length, cases.length, py.stderr.slice(-2000));
+  for (const l of lines) assert.ok(l.ok, `${l.id}: ${l.detail}`);
+  assert.equal(py.status, 0);
 }
 
 /** Runs `tfsave ...args` inside this process (fast; for loops over many files). */
