@@ -6,6 +6,7 @@
  * Upstream: tensorflow/core/framework/tensor.cc (`Tensor::FromProto`), tensor_util.py (`MakeNdarray`).
  */
 import { dtypeFromCode, elementCount, errorsFor, type DTypeInfo } from '@tfsave/core';
+import { int64ToBigInt, type Int64Like } from '@tfsave/protos';
 import { shapeOf, type decodeMetaGraphDef } from '@tfsave/saved-model';
 import type { TensorValue } from '../model.js';
 
@@ -20,8 +21,6 @@ export type NodeProto = NonNullable<GraphProto['node']>[number];
 /** A `TensorProto` as decoded by `@tfsave/saved-model`. */
 export type TensorProtoLike = NonNullable<NonNullable<NonNullable<NodeProto['attr']>[string]>['tensor']>;
 
-type Long64 = number | { low: number; high: number; unsigned?: boolean };
-
 /** The `*_val` field that holds elements of each dtype, with its element writer. */
 type Writer = (dv: DataView, offset: number, v: unknown) => void;
 const F32: Writer = (dv, o, v) => dv.setFloat32(o, v as number, true);
@@ -33,14 +32,8 @@ const U16: Writer = (dv, o, v) => dv.setUint16(o, v as number, true);
 const I32: Writer = (dv, o, v) => dv.setInt32(o, v as number, true);
 const U32: Writer = (dv, o, v) => dv.setUint32(o, v as number, true);
 const BOOL: Writer = (dv, o, v) => dv.setUint8(o, v === true ? 1 : 0);
-const I64: Writer = (dv, o, v) => {
-  const x = v as Long64;
-  if (typeof x === 'number') dv.setBigInt64(o, BigInt(x), true);
-  else {
-    dv.setUint32(o, x.low >>> 0, true);
-    dv.setUint32(o + 4, x.high >>> 0, true);
-  }
-};
+/** int64 and uint64 alike: the value's 64 bits, little-endian. */
+const I64: Writer = (dv, o, v) => dv.setBigUint64(o, BigInt.asUintN(64, int64ToBigInt(v as Int64Like)), true);
 
 const FIELDS: Readonly<Record<string, { field: keyof TensorProtoLike; write: Writer; perElement?: number }>> = {
   float32: { field: 'float_val', write: F32 },
