@@ -22,6 +22,10 @@ export interface ZipMember {
   readonly name: string;
   /** Uncompressed size. */
   readonly size: number;
+  /** The member's CRC-32 as the central directory records it (checked by callers that verify). */
+  readonly crc32: number;
+  /** Where the member's (stored or compressed) data starts in the archive. */
+  readonly offset: number;
   /** True when stored without compression: {@link ZipMember.reader} serves it in place. */
   readonly stored: boolean;
   /** The member's bytes as a range of the archive (stored members only). */
@@ -88,7 +92,7 @@ export function openKerasZip(r: RandomAccessReader, limits: KerasZipLimits = {},
     let p = 0, total = 0;
     for (let i = 0; i < dir.count; i++) {
       if (p + 46 > cd.length || u32(cd, p) !== CENTRAL) throw fail.malformed(`central directory entry ${i} is broken`, 'central-entry', { path: where, offset: dir.offset + p });
-      const flags = u16(cd, p + 8), method = u16(cd, p + 10);
+      const flags = u16(cd, p + 8), method = u16(cd, p + 10), crc32 = u32(cd, p + 16);
       let compSize = u32(cd, p + 20), size = u32(cd, p + 24), local = u32(cd, p + 42);
       const nameLen = u16(cd, p + 28), extraLen = u16(cd, p + 30), commentLen = u16(cd, p + 32);
       if (p + 46 + nameLen + extraLen > cd.length) throw fail.malformed(`central directory entry ${i} is cut short`, 'central-entry', { path: where });
@@ -121,7 +125,7 @@ export function openKerasZip(r: RandomAccessReader, limits: KerasZipLimits = {},
       if (u32(head, 0) !== LOCAL) throw fail.malformed(`bad local header signature for ${name}`, 'local-header', { path: where, offset: local });
       const start = local + 30 + u16(head, 26) + u16(head, 28);
       if (start + compSize > r.size) throw fail.malformed(`data of ${name} (${compSize} bytes at ${start}) passes the end of the file`, 'entry-data', { path: where });
-      out.set(norm, member(r, norm, method === 0, start, compSize, size, where));
+      out.set(norm, member(r, norm, method === 0, crc32, start, compSize, size, where));
     }
     return out;
   } catch (e) {
@@ -130,14 +134,14 @@ export function openKerasZip(r: RandomAccessReader, limits: KerasZipLimits = {},
   }
 }
 
-function member(r: RandomAccessReader, name: string, stored: boolean, start: number, compSize: number, size: number, where: string | undefined): ZipMember {
+function member(r: RandomAccessReader, name: string, stored: boolean, crc32: number, start: number, compSize: number, size: number, where: string | undefined): ZipMember {
   const raw = (reader: RandomAccessReader, length: number): Uint8Array => readAt(reader, reader === r ? start : 0, length, where);
   if (stored) {
     const reader = rangeReader(r, start, size);
-    return { name, size, stored, reader, read: () => raw(reader, size) };
+    return { name, size, crc32, offset: start, stored, reader, read: () => raw(reader, size) };
   }
   return {
-    name, size, stored,
+    name, size, crc32, offset: start, stored,
     read: () => {
       let out: Uint8Array;
       try { out = inflateSync(raw(r, compSize), { out: new Uint8Array(size) }); } catch (e) {

@@ -7,7 +7,7 @@
  */
 import { readAll } from '@tfsave/core';
 import {
-  bytesReader, formatSummary, h5Ready, listDatasets, loadKerasModel, openHdf5, openKerasZip, readExactly, summarizeModel, tensorFromDataset, unpackKerasZip,
+  bytesReader, formatSummary, h5Ready, listDatasets, loadKerasModel, openHdf5, openKerasZip, summarizeModel, tensorFromDataset,
   type H5LazyDataset, type Hdf5File, type KerasModelDesc, type LoadedKerasFile, type ModelSummary, type RandomAccessReader, type TensorRecord,
 } from '@tfsave/keras-h5';
 import { openFileReader, type FileReader } from '@tfsave/keras-h5/node';
@@ -158,10 +158,7 @@ async function openWith(located: Located, reader: RandomAccessReader, files: Hdf
     sections,
     ...(loaded === undefined ? {} : { kerasWeights: () => (weights ??= loadKerasModel(reader, opts).then((l) => kerasWeightEntries(l.model))) }),
     async verify(progress) {
-      if (located.format === 'keras-zip') {
-        const bytes = readExactly(reader, 0, reader.size);
-        checkZipCrcs(bytes, unpackKerasZip(bytes, {}, name), name);
-      }
+      if (located.format === 'keras-zip') checkZipCrcs(reader, name);
       if (loadError !== undefined) throw loadError;
       for (const e of entries) {
         await e.read();
