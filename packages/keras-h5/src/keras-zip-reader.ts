@@ -3,13 +3,13 @@
  * directory (zip64 too) is parsed, and each member is either served as a byte
  * range of the archive (stored, which is how Keras writes them) or inflated
  * when read (deflated). Entry names and sizes are checked with the same rules
- * and limits as {@link unpackKerasZip} before anything is inflated.
+ * and limits before anything is inflated; {@link unpackKerasZip} reads every member of a zip in memory.
  */
 import { inflateSync } from 'fflate';
 import { errorsFor, FormatError, utf8Decode } from '@tfsave/core';
 import { DEFAULT_ZIP_LIMITS, safeEntryName } from './keras-zip.js';
-import type { KerasZipLimits } from './keras-zip.js';
-import { rangeReader, readExactly } from './random-access.js';
+import type { KerasZipEntries, KerasZipLimits } from './keras-zip.js';
+import { bytesReader, rangeReader, readExactly } from './random-access.js';
 import type { RandomAccessReader } from './random-access.js';
 
 const fail = errorsFor('keras-zip');
@@ -132,6 +132,15 @@ export function openKerasZip(r: RandomAccessReader, limits: KerasZipLimits = {},
     if (e instanceof FormatError) throw e;
     throw fail.malformed(`zip unreadable: ${e instanceof Error ? e.message : String(e)}`, 'zip', { path: where, cause: e });
   }
+}
+
+/**
+ * Unpacks a `.keras` zip held in memory: every member read (and inflated) through {@link openKerasZip},
+ * with its name checks and limits.
+ * @throws FormatError as {@link openKerasZip}, and `malformed` for a member that does not inflate.
+ */
+export function unpackKerasZip(bytes: Uint8Array, limits: KerasZipLimits = {}, where?: string): KerasZipEntries {
+  return new Map([...openKerasZip(bytesReader(bytes), limits, where)].map(([name, m]) => [name, m.read()]));
 }
 
 function member(r: RandomAccessReader, name: string, stored: boolean, crc32: number, start: number, compSize: number, size: number, where: string | undefined): ZipMember {

@@ -4,8 +4,8 @@
  * absolute paths or drive letters; Windows backslashes normalized) and
  * sizes are bounded before anything is inflated.
  */
-import { unzipSync, zipSync } from 'fflate';
-import { errorsFor, FormatError, utf8Decode, utf8Encode } from '@tfsave/core';
+import { zipSync } from 'fflate';
+import { errorsFor, utf8Decode, utf8Encode } from '@tfsave/core';
 import type { Json } from './model-desc.js';
 import { isJsonObject, parseJsonBounded } from './model-desc.js';
 
@@ -43,38 +43,6 @@ export function safeEntryName(name: string, where?: string): string {
 
 /** The members of a `.keras` archive, by normalized name. */
 export type KerasZipEntries = Map<string, Uint8Array>;
-
-/**
- * Unpacks a `.keras` zip with bounded sizes.
- * @throws FormatError `unsafe` for bad entry names, `limit` for too many/too large/too compressed entries,
- *   `malformed` when the zip itself is broken.
- */
-export function unpackKerasZip(bytes: Uint8Array, limits: KerasZipLimits = {}, where?: string): KerasZipEntries {
-  const lim = { ...DEFAULT_ZIP_LIMITS, ...limits };
-  let count = 0, total = 0;
-  let raw: Record<string, Uint8Array>;
-  try {
-    raw = unzipSync(bytes, {
-      filter: (f) => {
-        safeEntryName(f.name, where);
-        if (++count > lim.maxEntries) throw fail.limit(`more than ${lim.maxEntries} entries`, 'entries', { path: where });
-        total += f.originalSize;
-        if (total > lim.maxTotalBytes) throw fail.limit(`entries expand to more than ${lim.maxTotalBytes} bytes`, 'total-size', { path: where });
-        if (f.compression !== 0 && f.originalSize > Math.max(f.size, 1024) * lim.maxRatio) {
-          throw fail.limit(`entry ${f.name} expands ${f.size} → ${f.originalSize} bytes (ratio over ${lim.maxRatio}): decompression bomb refused`, 'ratio', { path: where });
-        }
-        if (f.compression === 0 && f.originalSize > bytes.length) throw fail.limit(`stored entry ${f.name} declares ${f.originalSize} bytes in a ${bytes.length}-byte file`, 'declared-size', { path: where });
-        return true;
-      },
-    });
-  } catch (e) {
-    if (e instanceof FormatError) throw e;
-    throw fail.malformed(`zip unreadable: ${e instanceof Error ? e.message : String(e)}`, 'zip', { path: where, cause: e });
-  }
-  const out: KerasZipEntries = new Map();
-  for (const [name, data] of Object.entries(raw)) if (!name.endsWith('/')) out.set(safeEntryName(name, where), data);
-  return out;
-}
 
 /** Reads a JSON member (bounded nesting) or undefined when absent. */
 export function zipJson(entries: KerasZipEntries, name: string, where?: string): Json | undefined {
